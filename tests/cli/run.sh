@@ -1,0 +1,68 @@
+#!/bin/sh
+# run.sh — end-to-end tests of the `welf` command line: exit codes,
+# help and version, and error messages with file and byte offset.
+# Usage: WELF=build/welf sh tests/cli/run.sh
+set -u
+welf=${WELF:-build/welf}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+passed=0 failed=0
+
+ok() { passed=$((passed + 1)); }
+bad() { failed=$((failed + 1)); echo "cli: FAIL: $*"; }
+
+# expect NAME STATUS PATTERN CMD...: runs CMD, checks its exit status and
+# that stdout+stderr match the grep pattern (empty pattern: no check).
+expect() {
+    name=$1 want=$2 pattern=$3
+    shift 3
+    "$@" > "$tmp/out" 2>&1
+    got=$?
+    if [ "$got" -ne "$want" ]; then
+        bad "$name: exit $got, expected $want"; sed 's/^/  | /' "$tmp/out"
+    elif [ -n "$pattern" ] && ! grep -q -- "$pattern" "$tmp/out"; then
+        bad "$name: output does not match '$pattern'"
+        sed 's/^/  | /' "$tmp/out"
+    else
+        ok
+    fi
+}
+
+# A valid module: (func (result i32) i32.const 1 i32.const 2 i32.add).
+printf '\0asm\1\0\0\0\1\5\1\140\0\1\177\3\2\1\0\12\11\1\7\0\101\1\101\2\152\13' \
+    > "$tmp/add.wasm"
+# The same with an f64 operand: invalid at the i32.add (offset 0x23).
+printf '\0asm\1\0\0\0\1\5\1\140\0\1\177\3\2\1\0\12\20\1\16\0\101\1\104\0\0\0\0\0\0\0\0\152\13' \
+    > "$tmp/mismatch.wasm"
+head -c 20 "$tmp/add.wasm" > "$tmp/truncated.wasm"
+printf 'not wasm at all' > "$tmp/text.wasm"
+head -c 4096 /dev/urandom > "$tmp/random.wasm"
+: > "$tmp/empty.wasm"
+
+expect "--help" 0 "validate" "$welf" --help
+expect "--version" 0 "^welf [0-9]" "$welf" --version
+expect "no arguments" 2 "usage" "$welf"
+expect "unknown command" 2 "unknown command" "$welf" frobnicate
+expect "validate: no files" 2 "no input files" "$welf" validate
+expect "validate: unknown option" 2 "unknown option" "$welf" validate --bogus "$tmp/add.wasm"
+expect "validate: bad feature" 2 "unknown feature" "$welf" validate --features=simd2 "$tmp/add.wasm"
+expect "validate: valid" 0 "" "$welf" validate "$tmp/add.wasm"
+expect "validate: type mismatch" 1 \
+    "mismatch.wasm:0x23: error: type mismatch in i32.add: expected i32, got f64" \
+    "$welf" validate "$tmp/mismatch.wasm"
+expect "validate: truncated" 1 "truncated.wasm:0x[0-9a-f]*: error: unexpected end" \
+    "$welf" validate "$tmp/truncated.wasm"
+expect "validate: not wasm" 1 "text.wasm:0x0: error: magic header not detected" \
+    "$welf" validate "$tmp/text.wasm"
+expect "validate: random bytes" 1 "random.wasm:0x[0-9a-f]*: error: " \
+    "$welf" validate "$tmp/random.wasm"
+expect "validate: empty file" 1 "empty.wasm:0x0: error: magic" \
+    "$welf" validate "$tmp/empty.wasm"
+expect "validate: missing file" 1 "cannot open" \
+    "$welf" validate "$tmp/nonexistent.wasm"
+expect "validate: several files, one bad" 1 "mismatch.wasm:0x23" \
+    "$welf" validate "$tmp/add.wasm" "$tmp/mismatch.wasm"
+expect "validate: -- ends options" 0 "" "$welf" validate -- "$tmp/add.wasm"
+
+echo "cli: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
