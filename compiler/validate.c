@@ -284,6 +284,14 @@ static bool get_elem(validator *v, uint32_t index, welf_valtype *type)
     return true;
 }
 
+/* Equal type sequences. (memcmp needs valid pointers even for length 0,
+ * and empty sequences are NULL here.) */
+static bool same_types(const welf_valtype *a, uint32_t na,
+                       const welf_valtype *b, uint32_t nb)
+{
+    return na == nb && (na == 0 || memcmp(a, b, na) == 0);
+}
+
 static bool refs_has(const validator *v, uint32_t f)
 {
     return v->refs[f / 8] >> (f % 8) & 1;
@@ -374,8 +382,8 @@ static bool call_sig(validator *v, const welf_functype *ft, bool tail)
         return false;
     if (tail) {
         const welf_functype *self = v->func_type;
-        if (ft->result_count != self->result_count ||
-            memcmp(ft->results, self->results, ft->result_count) != 0)
+        if (!same_types(ft->results, ft->result_count, self->results,
+                        self->result_count))
             return fail(v, WELF_ERR_TYPE_MISMATCH,
                         "type mismatch in %s: the callee's results differ "
                         "from the caller's", v->what);
@@ -708,8 +716,8 @@ static bool validate_expr(validator *v, const welf_valtype *results,
             /* An if without else passes its parameters through the
              * missing branch, so they must equal its results. */
             if (f.op == WELF_OP_IF &&
-                (f.param_count != f.result_count ||
-                 memcmp(f.params, f.results, f.param_count) != 0))
+                !same_types(f.params, f.param_count, f.results,
+                            f.result_count))
                 return fail(v, WELF_ERR_TYPE_MISMATCH,
                             "type mismatch: if without else must leave "
                             "its parameters as its results");
