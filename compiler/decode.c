@@ -35,6 +35,8 @@ typedef struct decoder {
      * a data count section, and its name; see check_data_count_use. */
     uint32_t data_use_offset;
     const char *data_use_name;
+    uint8_t *open_ifs;        /* walk_expr's per-level `if` state */
+    uint32_t open_if_cap;
     uint32_t name_section;     /* index in customs + 1, or 0 */
 } decoder;
 
@@ -146,22 +148,23 @@ static bool read_globaltype(welf_reader *r, welf_globaltype *out)
 
 /*
  * Walks instructions up to the `end` that closes the outermost level,
- * tracking block nesting so that `else` appears only inside `if`. Used
- * for function bodies and constant expressions; the caller checks what
- * follows the final `end`.
+ * tracking block nesting so that `else` appears only inside `if` (a byte
+ * per open level in d->open_ifs: 1 while it is an `if` before its `else`).
+ * Used for function bodies and constant expressions; the caller checks
+ * what follows the final `end`.
  */
-static bool walk_expr(decoder *d, welf_reader *r, const char *what)
+static bool walk_expr(decoder *d, welf_reader *r, bool is_body)
 {
-    /* One bit per open level: set when it is an `if` still before its
-     * `else`. Levels past 64 are tracked only by depth; an `else` there is
-     * left to the validator's control stack. */
+    const char *what = is_body ? "function body" : "constant expression";
     uint32_t depth = 1;
-    uint64_t if_bits = 0;
     welf_instr in;
     for (;;) {
         if (welf_reader_done(r))
-            return fail(r, WELF_ERR_UNEXPECTED_END, welf_reader_offset(r),
-                        "unexpected end of %s: END opcode expected", what);
+            return fail(r, is_body ? WELF_ERR_END_EXPECTED
+                                   : WELF_ERR_UNEXPECTED_END,
+                        welf_reader_offset(r),
+                        "END opcode expected: %s ends without its final "
+                        "end", what);
         if (!welf_instr_read(r, d->m->features, &in))
             return false;
         switch (in.op) {
@@ -172,17 +175,21 @@ static bool walk_expr(decoder *d, welf_reader *r, const char *what)
                 return fail(r, WELF_ERR_TOO_MANY, in.offset,
                             "blocks nested deeper than %u",
                             WELF_MAX_BLOCK_DEPTH);
-            if (depth < 64)
-                if_bits = (if_bits & ~(1ull << depth)) |
-                          ((uint64_t)(in.op == WELF_OP_IF) << depth);
-            depth++;
+            if (depth >= d->open_if_cap) {
+                uint32_t cap = d->open_if_cap ? d->open_if_cap * 2 : 64;
+                uint8_t *grown = welf_realloc(d->open_ifs, cap);
+                if (!grown)
+                    return nomem(d);
+                d->open_ifs = grown;
+                d->open_if_cap = cap;
+            }
+            d->open_ifs[depth++] = in.op == WELF_OP_IF;
             break;
         case WELF_OP_ELSE:
-            if (depth - 1 < 64 && !(if_bits >> (depth - 1) & 1))
+            if (depth == 1 || !d->open_ifs[depth - 1])
                 return fail(r, WELF_ERR_OPCODE, in.offset,
                             "else without a matching if");
-            if (depth - 1 < 64)
-                if_bits &= ~(1ull << (depth - 1));
+            d->open_ifs[depth - 1] = 0;
             break;
         case WELF_OP_END:
             if (--depth == 0)
@@ -190,7 +197,8 @@ static bool walk_expr(decoder *d, welf_reader *r, const char *what)
             break;
         case WELF_OP_MEMORY_INIT:
         case WELF_OP_DATA_DROP:
-            if (!d->m->has_data_count && !d->data_use_name) {
+            /* The data count rule is about the code section only. */
+            if (is_body && !d->m->has_data_count && !d->data_use_name) {
                 d->data_use_offset = in.offset;
                 d->data_use_name = welf_opinfos[in.op].name;
             }
@@ -205,7 +213,7 @@ static bool walk_expr(decoder *d, welf_reader *r, const char *what)
 static bool read_const_expr(decoder *d, welf_reader *r, welf_expr *out)
 {
     out->offset = welf_reader_offset(r);
-    if (!walk_expr(d, r, "constant expression"))
+    if (!walk_expr(d, r, false))
         return false;
     out->size_bytes = welf_reader_offset(r) - out->offset;
     return true;
@@ -320,6 +328,7 @@ static bool build_funcs(decoder *d, uint32_t defined)
         welf_func *f = &m->funcs[m->imports[i].index];
         f->type_index = d->import_descs[i].u.type_index;
         f->import_index = i;
+        f->decl_offset = m->imports[i].offset;
     }
     for (uint32_t i = m->func_import_count; i < m->func_count; i++)
         m->funcs[i].import_index = WELF_NO_INDEX;
@@ -395,9 +404,11 @@ static bool decode_funcs(decoder *d, welf_reader *r)
     d->defined_func_count = n;
     d->has_func_section = true;
     welf_func *defs = d->m->funcs + d->m->func_import_count;
-    for (uint32_t i = 0; i < n; i++)
+    for (uint32_t i = 0; i < n; i++) {
+        defs[i].decl_offset = welf_reader_offset(r);
         if (!welf_read_u32(r, &defs[i].type_index))
             return false;
+    }
     return true;
 }
 
@@ -571,7 +582,55 @@ static bool decode_data_count(decoder *d, welf_reader *r)
     return welf_read_u32(r, &d->m->data_count);
 }
 
-/* code section (5.5.13): vec(size, vec(locals), expr). */
+/* One entry of the code section (5.5.13): size, vec(locals), expr. */
+static bool decode_body(decoder *d, welf_reader *r, uint32_t index)
+{
+    welf_func *f = &d->m->funcs[index];
+    f->body_offset = welf_reader_offset(r);
+    uint32_t size;
+    if (!welf_read_u32(r, &size))
+        return false;
+    if (size > welf_reader_left(r))
+        return fail(r, WELF_ERR_UNEXPECTED_END, f->body_offset,
+                    "unexpected end: function body of %u bytes runs past "
+                    "the section", size);
+    welf_reader body;
+    welf_reader_init(&body, r->base, r->p, r->p + size, r->err);
+    r->p += size;
+
+    uint32_t groups;
+    if (!read_count(&body, "local groups", &groups))
+        return false;
+    f->local_group_count = groups;
+    f->local_groups = alloc_array(d, groups, sizeof *f->local_groups);
+    if (!f->local_groups)
+        return false;
+    uint64_t total = 0;
+    for (uint32_t g = 0; g < groups; g++) {
+        uint32_t at = welf_reader_offset(&body);
+        welf_local_group *lg = &f->local_groups[g];
+        if (!welf_read_u32(&body, &lg->count) ||
+            !read_valtype(&body, &lg->type))
+            return false;
+        total += lg->count;
+        if (total > WELF_MAX_LOCALS)
+            return fail(&body, WELF_ERR_TOO_MANY, at,
+                        "too many locals: more than %u in function %u",
+                        WELF_MAX_LOCALS, index);
+    }
+    f->local_count = (uint32_t)total;
+    f->code_offset = welf_reader_offset(&body);
+    if (!walk_expr(d, &body, true))
+        return false;
+    if (!welf_reader_done(&body))
+        return fail(&body, WELF_ERR_SECTION_SIZE, welf_reader_offset(&body),
+                    "section size mismatch: function body continues after "
+                    "its final end");
+    f->code_end = welf_reader_offset(&body);
+    return true;
+}
+
+/* code section (5.5.13): vec(code), one per function section entry. */
 static bool decode_code(decoder *d, welf_reader *r)
 {
     welf_module *m = d->m;
@@ -587,49 +646,10 @@ static bool decode_code(decoder *d, welf_reader *r)
                     "function and code section have inconsistent lengths "
                     "(%u functions, %u bodies)", d->defined_func_count, n);
     for (uint32_t i = 0; i < n; i++) {
-        welf_func *f = &m->funcs[m->func_import_count + i];
-        f->body_offset = welf_reader_offset(r);
-        uint32_t size;
-        if (!welf_read_u32(r, &size))
+        if (!decode_body(d, r, m->func_import_count + i)) {
+            d->err->func_index = m->func_import_count + i;
             return false;
-        if (size > welf_reader_left(r))
-            return fail(r, WELF_ERR_UNEXPECTED_END, f->body_offset,
-                        "unexpected end: function body of %u bytes runs "
-                        "past the section", size);
-        welf_reader body;
-        welf_reader_init(&body, r->base, r->p, r->p + size, r->err);
-        r->p += size;
-
-        uint32_t groups;
-        if (!read_count(&body, "local groups", &groups))
-            return false;
-        f->local_group_count = groups;
-        f->local_groups = alloc_array(d, groups, sizeof *f->local_groups);
-        if (!f->local_groups)
-            return false;
-        uint64_t total = 0;
-        for (uint32_t g = 0; g < groups; g++) {
-            uint32_t at = welf_reader_offset(&body);
-            welf_local_group *lg = &f->local_groups[g];
-            if (!welf_read_u32(&body, &lg->count) ||
-                !read_valtype(&body, &lg->type))
-                return false;
-            total += lg->count;
-            if (total > WELF_MAX_LOCALS)
-                return fail(&body, WELF_ERR_TOO_MANY, at,
-                            "too many locals: more than %u in function %u",
-                            WELF_MAX_LOCALS, m->func_import_count + i);
         }
-        f->local_count = (uint32_t)total;
-        f->code_offset = welf_reader_offset(&body);
-        if (!walk_expr(d, &body, "function body"))
-            return false;
-        if (!welf_reader_done(&body))
-            return fail(&body, WELF_ERR_SECTION_SIZE,
-                        welf_reader_offset(&body),
-                        "section size mismatch: function body continues "
-                        "after its final end");
-        f->code_end = welf_reader_offset(&body);
     }
     return true;
 }
@@ -707,9 +727,10 @@ static bool decode_custom(decoder *d, welf_reader *r)
 /*
  * The "name" section (spec 7.4.1) is advisory: if any part is malformed
  * the whole section is ignored rather than the module rejected. Reads the
- * module name (subsection 0) and function names (subsection 1).
+ * module name (subsection 0) and function names (subsection 1). Returns
+ * false only when memory runs out.
  */
-static void decode_names(decoder *d, const welf_custom *c)
+static bool decode_names(decoder *d, const welf_custom *c)
 {
     welf_module *m = d->m;
     welf_error local;
@@ -725,22 +746,22 @@ static void decode_names(decoder *d, const welf_custom *c)
         uint32_t size;
         if (!welf_read_u8(&r, &id) || !welf_read_u32(&r, &size) ||
             size > welf_reader_left(&r) || (int)id <= last_id)
-            return;
+            return true;
         last_id = id;
         welf_reader sub;
         welf_reader_init(&sub, r.base, r.p, r.p + size, &local);
         r.p += size;
         if (id == 0) {
             if (!welf_read_name(&sub, &module_name.bytes, &module_name.len))
-                return;
+                return true;
         } else if (id == 1) {
             uint32_t n;
             if (!read_count(&sub, "names", &n))
-                return;
+                return true;
             names = welf_arena_calloc(&m->arena, m->func_count + 1,
                                       sizeof *names);
             if (!names)
-                return;
+                return nomem(d);
             int64_t prev = -1;
             for (uint32_t i = 0; i < n; i++) {
                 uint32_t index;
@@ -748,7 +769,7 @@ static void decode_names(decoder *d, const welf_custom *c)
                 if (!welf_read_u32(&sub, &index) ||
                     !welf_read_name(&sub, &nm.bytes, &nm.len) ||
                     (int64_t)index <= prev || index >= m->func_count)
-                    return;
+                    return true;
                 prev = index;
                 names[index] = nm;
             }
@@ -756,10 +777,11 @@ static void decode_names(decoder *d, const welf_custom *c)
             continue;
         }
         if (!welf_reader_done(&sub))
-            return;
+            return true;
     }
     m->module_name = module_name;
     m->func_names = names;
+    return true;
 }
 
 /* Section order (spec 5.5.2): data count (12) sits between element (9)
@@ -891,9 +913,8 @@ static bool decode_module(decoder *d)
                     "(%u and no data section)", m->data_count);
     if (!check_data_count_use(d))
         return false;
-    if (d->name_section)
-        decode_names(d, &m->customs[d->name_section - 1]);
-    return true;
+    return !d->name_section ||
+           decode_names(d, &m->customs[d->name_section - 1]);
 }
 
 welf_status welf_module_decode(const uint8_t *bytes, size_t size,
@@ -932,7 +953,9 @@ welf_status welf_module_decode(const uint8_t *bytes, size_t size,
     d.m = m;
     d.err = err;
     welf_reader_init(&d.r, copy, copy, copy + size, err);
-    if (!decode_module(&d)) {
+    bool ok = decode_module(&d);
+    welf_free(d.open_ifs);
+    if (!ok) {
         welf_module_free(m);
         return err->code;
     }

@@ -82,14 +82,20 @@ static bool read_memidx(welf_reader *r, welf_features features, uint32_t *out)
 static bool read_memarg(welf_reader *r, welf_features features,
                         welf_instr *in)
 {
+    uint32_t at = welf_reader_offset(r);
     uint32_t align;
     if (!welf_read_u32(r, &align))
         return false;
     in->u.memarg.memory = 0;
-    if ((features & WELF_FEATURE_MULTI_MEMORY) && (align & 0x40)) {
-        align &= ~(uint32_t)0x40;
-        if (!welf_read_u32(r, &in->u.memarg.memory))
+    if (features & WELF_FEATURE_MULTI_MEMORY) {
+        /* Multi-memory: bit 6 flags a memory index; bits above are not
+         * part of any encoding. */
+        if (align >= 0x80)
+            return fail(r, WELF_ERR_FLAGS, at,
+                        "malformed memop flags 0x%x", align);
+        if ((align & 0x40) && !welf_read_u32(r, &in->u.memarg.memory))
             return false;
+        align &= ~(uint32_t)0x40;
     }
     in->u.memarg.align_log2 = align;
     return welf_read_u32(r, &in->u.memarg.offset);

@@ -96,6 +96,8 @@ typedef struct welf_local_group {
 typedef struct welf_func {
     uint32_t type_index;
     uint32_t import_index;    /* index into imports, or WELF_NO_INDEX */
+    uint32_t decl_offset;     /* module offset of its import or function
+                                 section entry */
     /* Defined functions only: */
     uint32_t body_offset;     /* module offset of the body's size field */
     uint32_t code_offset;     /* module offset of the first instruction */

@@ -800,9 +800,7 @@ static bool validate_types_and_limits(validator *v)
     welf_module *m = v->m;
     for (uint32_t i = 0; i < m->func_count; i++) {
         const welf_func *f = &m->funcs[i];
-        v->at = f->import_index != WELF_NO_INDEX
-                    ? m->imports[f->import_index].offset
-                    : f->body_offset;
+        v->at = f->decl_offset;
         if (f->type_index >= m->type_count)
             return fail(v, WELF_ERR_UNKNOWN_INDEX,
                         "unknown type %u for function %u", f->type_index,

@@ -68,8 +68,8 @@ typedef enum welf_status {
     WELF_ERR_COUNT_MISMATCH,       /* function/code or data count differ */
     WELF_ERR_DATA_COUNT_REQUIRED,  /* data index used without data count */
     WELF_ERR_TOO_MANY,             /* past an implementation limit */
-    WELF_ERR_END_EXPECTED,         /* body or expression does not end
-                                      where its size says */
+    WELF_ERR_END_EXPECTED,         /* a function body lacks its final
+                                      `end` */
 
     /* invalid: the validation rules (spec section 3) */
     WELF_ERR_TYPE_MISMATCH = 200,  /* operand or result types disagree */
