@@ -36,31 +36,56 @@ CFLAGS ?= -O2 -g
 ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARNINGS) $(CFLAGS) $(SAN_FLAGS) \
              -Iinclude -MMD -MP
 ALL_LDFLAGS = $(LDFLAGS) $(SAN_FLAGS)
+RUNTIME_LDLIBS = -lelf
+# Programs that use the compiler library need LLVM; -lpthread for its
+# one-time initialisation.
+COMPILER_LDLIBS = $(LLVM_LDLIBS) -lpthread
+
+LLVM_CONFIG ?= /usr/lib/llvm-19/bin/llvm-config
+LLVM_CFLAGS := $(shell $(LLVM_CONFIG) --cflags 2>/dev/null)
+LLVM_LDLIBS := $(shell $(LLVM_CONFIG) --ldflags --libs 2>/dev/null)
 
 COMPILER_SRCS = compiler/arena.c compiler/decode.c compiler/instr.c \
-                compiler/module.c compiler/reader.c compiler/util.c \
-                compiler/validate.c
-CLI_SRCS = compiler/main.c
-UNIT_SRCS = $(wildcard tests/compiler/*.c)
+                compiler/module.c compiler/reader.c compiler/validate.c \
+                compiler/compile.c compiler/descriptor.c compiler/lower.c \
+                compiler/lower_memory.c compiler/lower_numeric.c \
+                compiler/lower_table.c
+RUNTIME_SRCS = $(wildcard runtime/*.c)
+CLI_SRCS = compiler/main.c compiler/inspect.c
+UNIT_SRCS = $(wildcard tests/compiler/*.c tests/runtime/*.c)
+# Hand-written objects that follow runtime/abi.h, for runtime tests: built
+# as a compiled module would be (PIC, hidden, no sanitizer, so they have
+# no undefined symbols), linked into the unit tests and loaded from disk.
+FIXTURE_SRCS = $(wildcard tests/runtime/fixtures/*.c)
+FIXTURES = $(patsubst tests/runtime/fixtures/%.c,$(BUILD)/fixtures/%.o,$(FIXTURE_SRCS))
 SPECTEST_SRCS = tests/spectest/spectest.c
 MUTATE_SRCS = tests/fuzz/mutate.c
 
 obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
 
 LIB_COMPILER = $(BUILD)/libwelf_compiler.a
+LIB_RUNTIME = $(BUILD)/libwelf.a
+# The compiler library uses the runtime's: link both, in this order.
+LIBS = $(LIB_COMPILER) $(LIB_RUNTIME)
 WELF = $(BUILD)/welf
 SPECTEST = $(BUILD)/welf-spectest
 UNIT = $(BUILD)/welf-unit
 MUTATE = $(BUILD)/welf-mutate
 
-.PHONY: all deps test unit-test cli-test spectest fuzz fuzz-smoke install \
-        clean
+.PHONY: all deps test unit-test cli-test e2e-test spectest fuzz fuzz-smoke \
+        install clean
 
-all: $(WELF) $(LIB_COMPILER) $(SPECTEST) $(UNIT) $(MUTATE)
+all: $(WELF) $(LIBS) $(SPECTEST) $(UNIT) $(MUTATE)
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+# The LLVM-C headers, for the files that lower and emit.
+$(BUILD)/obj/compiler/compile.o $(BUILD)/obj/compiler/descriptor.o \
+$(BUILD)/obj/compiler/lower.o $(BUILD)/obj/compiler/lower_memory.o \
+$(BUILD)/obj/compiler/lower_numeric.o $(BUILD)/obj/compiler/lower_table.o: \
+	ALL_CFLAGS += $(filter -I%,$(LLVM_CFLAGS))
 
 # Library objects: internal functions are hidden, so only welf_* public
 # symbols are visible to programs that link the archive.
@@ -69,32 +94,49 @@ $(LIB_COMPILER): $(call obj,$(COMPILER_SRCS))
 	rm -f $@
 	ar rcs $@ $^
 
-$(WELF): $(call obj,$(CLI_SRCS)) $(LIB_COMPILER)
-	$(CC) $(ALL_LDFLAGS) $^ -o $@
+$(LIB_RUNTIME): $(call obj,$(RUNTIME_SRCS))
+	@mkdir -p $(dir $@)
+	rm -f $@
+	ar rcs $@ $^
 
-$(SPECTEST): $(call obj,$(SPECTEST_SRCS)) $(LIB_COMPILER)
-	$(CC) $(ALL_LDFLAGS) $^ -lcjson -o $@
+$(WELF): $(call obj,$(CLI_SRCS)) $(LIBS)
+	$(CC) $(ALL_LDFLAGS) $^ $(COMPILER_LDLIBS) $(RUNTIME_LDLIBS) -o $@
 
-# Unit tests see the library's internal headers.
+$(SPECTEST): $(call obj,$(SPECTEST_SRCS)) $(LIBS)
+	$(CC) $(ALL_LDFLAGS) $^ -lcjson $(COMPILER_LDLIBS) $(RUNTIME_LDLIBS) -o $@
+
+# Unit tests see the libraries' internal headers.
 $(BUILD)/obj/tests/compiler/%.o: ALL_CFLAGS += -Icompiler
-$(UNIT): $(call obj,$(UNIT_SRCS)) $(LIB_COMPILER)
-	$(CC) $(ALL_LDFLAGS) $^ -lcriterion -o $@
+$(BUILD)/obj/tests/runtime/%.o: ALL_CFLAGS += -Iruntime
+$(BUILD)/fixtures/%.o: tests/runtime/fixtures/%.c runtime/abi.h
+	@mkdir -p $(dir $@)
+	$(CC) -std=c11 -O2 -fPIC -fvisibility=hidden -fno-stack-protector \
+	  -Iinclude -Iruntime -c $< -o $@
 
-$(MUTATE): $(call obj,$(MUTATE_SRCS)) $(LIB_COMPILER)
-	$(CC) $(ALL_LDFLAGS) $^ -o $@
+$(BUILD)/obj/tests/runtime/%.o: ALL_CFLAGS += \
+	-DWELF_FIXTURE_DIR='"$(BUILD)/fixtures"'
+$(UNIT): $(call obj,$(UNIT_SRCS)) $(FIXTURES) $(LIBS)
+	$(CC) $(ALL_LDFLAGS) $^ -lcriterion $(COMPILER_LDLIBS) $(RUNTIME_LDLIBS) -o $@
+
+$(MUTATE): $(call obj,$(MUTATE_SRCS)) $(LIBS)
+	$(CC) $(ALL_LDFLAGS) $^ $(COMPILER_LDLIBS) $(RUNTIME_LDLIBS) -o $@
 
 # AddressSanitizer must not take over SIGSEGV from the runtime's trap
 # handler; see docs/testing.md.
 export ASAN_OPTIONS = detect_leaks=1:allow_user_segv_handler=1:handle_segv=0:handle_sigbus=0
 export UBSAN_OPTIONS = print_stacktrace=1:halt_on_error=1
 
-test: unit-test cli-test fuzz-smoke spectest
+test: unit-test cli-test e2e-test fuzz-smoke spectest
 
 unit-test: $(UNIT)
 	$(UNIT) -j2
 
 cli-test: $(WELF)
 	WELF=$(WELF) sh tests/cli/run.sh
+
+# Compile a module to an object, link it into a C program, run it.
+e2e-test: $(WELF) $(LIB_RUNTIME)
+	E2E_CFLAGS="$(SAN_FLAGS)" sh tests/e2e/run.sh $(BUILD) $(CC)
 
 SPEC_FILES = $(sort $(wildcard $(TESTSUITE)/core/*.wast)) \
              $(sort $(wildcard $(TESTSUITE)/proposals/*/*.wast))
@@ -119,14 +161,15 @@ deps:
 	DEBIAN_FRONTEND=noninteractive apt-get install -y \
 	  --no-install-recommends $(DEB_PACKAGES)
 
-install: $(WELF) $(LIB_COMPILER)
+install: $(WELF) $(LIBS)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/include \
 	  $(DESTDIR)$(PREFIX)/lib/pkgconfig
 	install -m 755 $(WELF) $(DESTDIR)$(PREFIX)/bin/welf
-	install -m 644 include/welf_compiler.h $(DESTDIR)$(PREFIX)/include/
-	install -m 644 $(LIB_COMPILER) $(DESTDIR)$(PREFIX)/lib/
+	install -m 644 include/welf.h include/welf_compiler.h \
+	  $(DESTDIR)$(PREFIX)/include/
+	install -m 644 $(LIBS) $(DESTDIR)$(PREFIX)/lib/
 	sed -e 's|@PREFIX@|$(PREFIX)|g' \
-	    -e 's|@VERSION@|$(shell sed -n 's/^#define WELF_VERSION_STRING "\(.*\)"/\1/p' include/welf_compiler.h)|g' \
+	    -e 's|@VERSION@|$(shell sed -n 's/^#define WELF_VERSION_STRING "\(.*\)"/\1/p' include/welf.h)|g' \
 	    welf_compiler.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/welf_compiler.pc
 
 clean:

@@ -23,7 +23,7 @@ typedef struct import_desc {
 } import_desc;
 
 typedef struct decoder {
-    welf_module *m;
+    welf_wasm *m;
     welf_error *err;
     welf_reader r;            /* over the whole module */
     import_desc *import_descs;
@@ -222,7 +222,7 @@ static bool read_const_expr(decoder *d, welf_reader *r, welf_expr *out)
 /* type section (5.5.4): vec(0x60 vec(valtype) vec(valtype)). */
 static bool decode_types(decoder *d, welf_reader *r)
 {
-    welf_module *m = d->m;
+    welf_wasm *m = d->m;
     if (!read_count(r, "types", &m->type_count))
         return false;
     m->types = alloc_array(d, m->type_count, sizeof *m->types);
@@ -261,7 +261,7 @@ static bool decode_types(decoder *d, welf_reader *r)
 /* import section (5.5.5). */
 static bool decode_imports(decoder *d, welf_reader *r)
 {
-    welf_module *m = d->m;
+    welf_wasm *m = d->m;
     if (!read_count(r, "imports", &m->import_count))
         return false;
     m->imports = alloc_array(d, m->import_count, sizeof *m->imports);
@@ -317,7 +317,7 @@ static bool decode_imports(decoder *d, welf_reader *r)
  */
 static bool build_funcs(decoder *d, uint32_t defined)
 {
-    welf_module *m = d->m;
+    welf_wasm *m = d->m;
     m->func_count = m->func_import_count + defined;
     m->funcs = alloc_array(d, m->func_count, sizeof *m->funcs);
     if (!m->funcs)
@@ -337,7 +337,7 @@ static bool build_funcs(decoder *d, uint32_t defined)
 
 static bool build_tables(decoder *d, uint32_t defined)
 {
-    welf_module *m = d->m;
+    welf_wasm *m = d->m;
     m->table_count = m->table_import_count + defined;
     m->tables = alloc_array(d, m->table_count, sizeof *m->tables);
     if (!m->tables)
@@ -357,7 +357,7 @@ static bool build_tables(decoder *d, uint32_t defined)
 
 static bool build_memories(decoder *d, uint32_t defined)
 {
-    welf_module *m = d->m;
+    welf_wasm *m = d->m;
     m->memory_count = m->memory_import_count + defined;
     m->memories = alloc_array(d, m->memory_count, sizeof *m->memories);
     if (!m->memories)
@@ -377,7 +377,7 @@ static bool build_memories(decoder *d, uint32_t defined)
 
 static bool build_globals(decoder *d, uint32_t defined)
 {
-    welf_module *m = d->m;
+    welf_wasm *m = d->m;
     m->global_count = m->global_import_count + defined;
     m->globals = alloc_array(d, m->global_count, sizeof *m->globals);
     if (!m->globals)
@@ -461,7 +461,7 @@ static bool decode_globals(decoder *d, welf_reader *r)
 /* export section (5.5.10). */
 static bool decode_exports(decoder *d, welf_reader *r)
 {
-    welf_module *m = d->m;
+    welf_wasm *m = d->m;
     if (!read_count(r, "exports", &m->export_count))
         return false;
     m->exports = alloc_array(d, m->export_count, sizeof *m->exports);
@@ -527,7 +527,7 @@ static bool read_elem_exprs(decoder *d, welf_reader *r, welf_elem *e)
  */
 static bool decode_elems(decoder *d, welf_reader *r)
 {
-    welf_module *m = d->m;
+    welf_wasm *m = d->m;
     if (!read_count(r, "element segments", &m->elem_count))
         return false;
     m->elems = alloc_array(d, m->elem_count, sizeof *m->elems);
@@ -633,7 +633,7 @@ static bool decode_body(decoder *d, welf_reader *r, uint32_t index)
 /* code section (5.5.13): vec(code), one per function section entry. */
 static bool decode_code(decoder *d, welf_reader *r)
 {
-    welf_module *m = d->m;
+    welf_wasm *m = d->m;
     uint32_t n;
     uint32_t count_at = welf_reader_offset(r);
     if (!read_count(r, "function bodies", &n))
@@ -658,7 +658,7 @@ static bool decode_code(decoder *d, welf_reader *r)
  * with an explicit memory index. */
 static bool decode_data(decoder *d, welf_reader *r)
 {
-    welf_module *m = d->m;
+    welf_wasm *m = d->m;
     uint32_t count_at = welf_reader_offset(r);
     if (!read_count(r, "data segments", &m->data_seg_count))
         return false;
@@ -700,7 +700,7 @@ static bool decode_data(decoder *d, welf_reader *r)
 /* custom section (5.5.3): a name, then anything. */
 static bool decode_custom(decoder *d, welf_reader *r)
 {
-    welf_module *m = d->m;
+    welf_wasm *m = d->m;
     welf_custom c;
     if (!welf_read_name(r, &c.name.bytes, &c.name.len))
         return false;
@@ -732,7 +732,7 @@ static bool decode_custom(decoder *d, welf_reader *r)
  */
 static bool decode_names(decoder *d, const welf_custom *c)
 {
-    welf_module *m = d->m;
+    welf_wasm *m = d->m;
     welf_error local;
     welf_error_clear(&local);
     welf_reader r;
@@ -857,7 +857,7 @@ static bool check_data_count_use(decoder *d)
 static bool decode_module(decoder *d)
 {
     welf_reader *r = &d->r;
-    welf_module *m = d->m;
+    welf_wasm *m = d->m;
     if (!decode_preamble(r))
         return false;
     int last_rank = 0;
@@ -917,8 +917,8 @@ static bool decode_module(decoder *d)
            decode_names(d, &m->customs[d->name_section - 1]);
 }
 
-welf_status welf_module_decode(const uint8_t *bytes, size_t size,
-                               welf_features features, welf_module **out,
+welf_status welf_wasm_decode(const uint8_t *bytes, size_t size,
+                               welf_features features, welf_wasm **out,
                                welf_error *err)
 {
     welf_error_clear(err);
@@ -930,7 +930,7 @@ welf_status welf_module_decode(const uint8_t *bytes, size_t size,
         return welf_error_set(err, WELF_ERR_TOO_MANY, WELF_NO_OFFSET,
                               "module of %zu bytes is larger than 4 GiB",
                               size);
-    welf_module *m = welf_malloc(sizeof *m);
+    welf_wasm *m = welf_malloc(sizeof *m);
     if (!m)
         return welf_error_set(err, WELF_ERR_NOMEM, WELF_NO_OFFSET,
                               "out of memory");
@@ -940,7 +940,7 @@ welf_status welf_module_decode(const uint8_t *bytes, size_t size,
     m->size_bytes = (uint32_t)size;
     uint8_t *copy = welf_arena_alloc(&m->arena, size ? size : 1);
     if (!copy) {
-        welf_module_free(m);
+        welf_wasm_free(m);
         return welf_error_set(err, WELF_ERR_NOMEM, WELF_NO_OFFSET,
                               "out of memory");
     }
@@ -956,14 +956,14 @@ welf_status welf_module_decode(const uint8_t *bytes, size_t size,
     bool ok = decode_module(&d);
     welf_free(d.open_ifs);
     if (!ok) {
-        welf_module_free(m);
+        welf_wasm_free(m);
         return err->code;
     }
     *out = m;
     return WELF_OK;
 }
 
-void welf_module_free(welf_module *m)
+void welf_wasm_free(welf_wasm *m)
 {
     if (!m)
         return;

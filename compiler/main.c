@@ -2,10 +2,12 @@
  * main.c — the `welf` command line: dispatches subcommands. Each one is
  * a small function that reads its arguments and calls the libraries.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "inspect.h"
 #include "welf_compiler.h"
 
 static const char usage[] =
@@ -17,6 +19,12 @@ static const char usage[] =
     "  validate [--features=LIST] FILE.wasm...\n"
     "        decode and validate each module; print the first error of\n"
     "        each invalid one as FILE:0xOFFSET: error: MESSAGE\n"
+    "  compile FILE.wasm [-o FILE.o] [-O0|-O1|-O2|-O3] [--name NAME]\n"
+    "          [--features=LIST]\n"
+    "        compile a module to an x86-64 ELF relocatable object (default\n"
+    "        output: FILE.o beside the input; default -O2). The object\n"
+    "        defines welf_module_NAME (NAME defaults to the file's base\n"
+    "        name) for welf_module_load or a static link\n"
     "\n"
     "options:\n"
     "  --features=LIST  comma-separated: tail-call, extended-const,\n"
@@ -25,6 +33,130 @@ static const char usage[] =
     "  --version        show the version\n"
     "\n"
     "exit status: 0 success, 1 an input was rejected, 2 usage error\n";
+
+/* Reads, decodes and validates one file; prints the error and returns
+ * NULL when it fails. */
+static welf_wasm *load_wasm(const char *path, welf_features features)
+{
+    welf_error err;
+    uint8_t *bytes;
+    size_t size;
+    welf_wasm *m = NULL;
+    welf_status st = welf_file_read(path, &bytes, &size, &err);
+    if (st == WELF_OK) {
+        st = welf_wasm_decode(bytes, size, features, &m, &err);
+        if (st == WELF_OK)
+            st = welf_wasm_validate(m, &err);
+        welf_free(bytes);
+    }
+    if (st != WELF_OK) {
+        char line[512];
+        welf_error_format(&err, path, line, sizeof line);
+        fprintf(stderr, "%s\n", line);
+        welf_wasm_free(m);
+        return NULL;
+    }
+    return m;
+}
+
+/* "dir/foo.wasm" -> "foo" (what --name defaults to). */
+static void base_name(const char *path, char *buf, size_t size)
+{
+    const char *slash = strrchr(path, '/');
+    const char *b = slash ? slash + 1 : path;
+    size_t n = strlen(b);
+    if (n > 5 && strcmp(b + n - 5, ".wasm") == 0)
+        n -= 5;
+    if (n >= size)
+        n = size - 1;
+    memcpy(buf, b, n);
+    buf[n] = '\0';
+}
+
+static int write_file(const char *path, const uint8_t *bytes, size_t size)
+{
+    FILE *f = fopen(path, "wb");
+    if (!f) {
+        fprintf(stderr, "welf: cannot create %s: %s\n", path,
+                strerror(errno));
+        return 1;
+    }
+    bool ok = fwrite(bytes, 1, size, f) == size;
+    ok = fclose(f) == 0 && ok;
+    if (!ok) {
+        fprintf(stderr, "welf: cannot write %s: %s\n", path,
+                strerror(errno));
+        remove(path);
+        return 1;
+    }
+    return 0;
+}
+
+static int cmd_compile(int argc, char **argv)
+{
+    welf_features features = WELF_FEATURES_DEFAULT;
+    welf_compile_options opts;
+    welf_compile_options_init(&opts);
+    const char *input = NULL, *output = NULL;
+    for (int i = 0; i < argc; i++) {
+        const char *arg = argv[i];
+        if (strcmp(arg, "-o") == 0 && i + 1 < argc) {
+            output = argv[++i];
+        } else if (strcmp(arg, "--name") == 0 && i + 1 < argc) {
+            opts.name = argv[++i];
+        } else if (arg[0] == '-' && arg[1] == 'O' && arg[2] >= '0' &&
+                   arg[2] <= '3' && arg[3] == '\0') {
+            opts.opt_level = arg[2] - '0';
+        } else if (strncmp(arg, "--features=", 11) == 0) {
+            if (!welf_features_parse(arg + 11, &features)) {
+                fprintf(stderr, "welf: unknown feature list '%s'\n",
+                        arg + 11);
+                return 2;
+            }
+        } else if (arg[0] == '-' && arg[1] != '\0') {
+            fprintf(stderr, "welf compile: unknown or incomplete option "
+                            "'%s'\n", arg);
+            return 2;
+        } else if (input) {
+            fprintf(stderr, "welf compile: one input file at a time\n");
+            return 2;
+        } else {
+            input = arg;
+        }
+    }
+    if (!input) {
+        fprintf(stderr, "welf compile: no input file\n");
+        return 2;
+    }
+    char name[256], out_buf[4096];
+    base_name(input, name, sizeof name);
+    if (!opts.name)
+        opts.name = name;
+    if (!output) {
+        const char *dot = strrchr(input, '.');
+        size_t n = dot && strcmp(dot, ".wasm") == 0 ? (size_t)(dot - input)
+                                                    : strlen(input);
+        snprintf(out_buf, sizeof out_buf, "%.*s.o", (int)n, input);
+        output = out_buf;
+    }
+    welf_wasm *m = load_wasm(input, features);
+    if (!m)
+        return 1;
+    welf_error err;
+    uint8_t *object;
+    size_t size;
+    welf_status st = welf_compile(m, &opts, &object, &size, &err);
+    welf_wasm_free(m);
+    if (st != WELF_OK) {
+        char line[512];
+        welf_error_format(&err, input, line, sizeof line);
+        fprintf(stderr, "%s\n", line);
+        return 1;
+    }
+    int rc = write_file(output, object, size);
+    welf_free(object);
+    return rc;
+}
 
 static int cmd_validate(int argc, char **argv)
 {
@@ -57,13 +189,13 @@ static int cmd_validate(int argc, char **argv)
         welf_error err;
         uint8_t *bytes;
         size_t size;
-        welf_module *m = NULL;
+        welf_wasm *m = NULL;
         welf_status st = welf_file_read(path, &bytes, &size, &err);
         if (st == WELF_OK) {
-            st = welf_module_decode(bytes, size, features, &m, &err);
+            st = welf_wasm_decode(bytes, size, features, &m, &err);
             if (st == WELF_OK)
-                st = welf_module_validate(m, &err);
-            welf_module_free(m);
+                st = welf_wasm_validate(m, &err);
+            welf_wasm_free(m);
             welf_free(bytes);
         }
         if (st != WELF_OK) {
@@ -98,6 +230,10 @@ int main(int argc, char **argv)
     }
     if (strcmp(cmd, "validate") == 0)
         return cmd_validate(argc - 2, argv + 2);
+    if (strcmp(cmd, "compile") == 0)
+        return cmd_compile(argc - 2, argv + 2);
+    if (strcmp(cmd, "inspect") == 0)
+        return welf_cli_inspect(argc - 2, argv + 2);
     fprintf(stderr, "welf: unknown command '%s' (see welf --help)\n", cmd);
     return 2;
 }

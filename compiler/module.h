@@ -31,12 +31,7 @@ WELF_INTERNAL bool welf_valtype_is_num(welf_valtype t);
 WELF_INTERNAL bool welf_valtype_is_ref(welf_valtype t);
 WELF_INTERNAL const char *welf_valtype_name(welf_valtype t);
 
-typedef enum welf_externkind {
-    WELF_EXTERN_FUNC = 0,
-    WELF_EXTERN_TABLE = 1,
-    WELF_EXTERN_MEMORY = 2,
-    WELF_EXTERN_GLOBAL = 3,
-} welf_externkind;
+typedef welf_extern_kind welf_externkind;
 
 WELF_INTERNAL const char *welf_externkind_name(welf_externkind k);
 
@@ -166,7 +161,7 @@ typedef struct welf_custom {
     uint32_t offset;          /* module offset of the contents */
 } welf_custom;
 
-struct welf_module {
+struct welf_wasm {
     welf_arena arena;
     const uint8_t *bytes;     /* the arena's copy of the input */
     uint32_t size_bytes;

@@ -27,7 +27,7 @@ typedef struct ctrl_frame {
 } ctrl_frame;
 
 typedef struct validator {
-    welf_module *m;
+    welf_wasm *m;
     welf_error *err;
     welf_reader r;
     const char *what;         /* name of the instruction being typed */
@@ -751,7 +751,7 @@ static bool validate_const(validator *v, welf_expr e, welf_valtype type)
 
 static bool validate_func(validator *v, uint32_t index)
 {
-    const welf_module *m = v->m;
+    const welf_wasm *m = v->m;
     const welf_func *f = &m->funcs[index];
     const welf_functype *ft = &m->types[f->type_index];
     uint32_t n = ft->param_count + f->local_count;
@@ -797,7 +797,7 @@ static bool check_limits(validator *v, const welf_limits *l, uint64_t bound,
 
 static bool validate_types_and_limits(validator *v)
 {
-    welf_module *m = v->m;
+    welf_wasm *m = v->m;
     for (uint32_t i = 0; i < m->func_count; i++) {
         const welf_func *f = &m->funcs[i];
         v->at = f->decl_offset;
@@ -852,7 +852,7 @@ static void mark_ref(validator *v, uint32_t f)
 /* C.refs (spec 3.4.10): functions referenced outside function bodies. */
 static bool collect_refs(validator *v)
 {
-    welf_module *m = v->m;
+    welf_wasm *m = v->m;
     v->refs = welf_malloc(m->func_count / 8 + 1);
     if (!v->refs)
         return nomem(v);
@@ -877,7 +877,7 @@ static bool collect_refs(validator *v)
 
 static bool validate_globals(validator *v)
 {
-    welf_module *m = v->m;
+    welf_wasm *m = v->m;
     for (uint32_t i = m->global_import_count; i < m->global_count; i++)
         if (!validate_const(v, m->globals[i].init, m->globals[i].type.type))
             return false;
@@ -886,7 +886,7 @@ static bool validate_globals(validator *v)
 
 static bool validate_elems(validator *v)
 {
-    welf_module *m = v->m;
+    welf_wasm *m = v->m;
     for (uint32_t i = 0; i < m->elem_count; i++) {
         const welf_elem *e = &m->elems[i];
         v->at = e->offset;
@@ -919,7 +919,7 @@ static bool validate_elems(validator *v)
 
 static bool validate_datas(validator *v)
 {
-    welf_module *m = v->m;
+    welf_wasm *m = v->m;
     for (uint32_t i = 0; i < m->data_seg_count; i++) {
         const welf_data *d = &m->datas[i];
         if (d->mode != WELF_SEG_ACTIVE)
@@ -948,7 +948,7 @@ static int compare_names(const void *a, const void *b)
 
 static bool validate_exports(validator *v)
 {
-    welf_module *m = v->m;
+    welf_wasm *m = v->m;
     v->what = "export";
     for (uint32_t i = 0; i < m->export_count; i++) {
         const welf_export *ex = &m->exports[i];
@@ -986,7 +986,7 @@ static bool validate_exports(validator *v)
 
 static bool validate_start(validator *v)
 {
-    welf_module *m = v->m;
+    welf_wasm *m = v->m;
     if (!m->has_start)
         return true;
     v->at = m->start_offset;
@@ -1003,7 +1003,7 @@ static bool validate_start(validator *v)
 
 static bool validate_module(validator *v)
 {
-    welf_module *m = v->m;
+    welf_wasm *m = v->m;
     v->data_count = m->has_data_count ? m->data_count : m->data_seg_count;
     if (!validate_types_and_limits(v) ||
         !collect_refs(v) || !validate_globals(v) || !validate_elems(v) ||
@@ -1018,7 +1018,7 @@ static bool validate_module(validator *v)
     return true;
 }
 
-welf_status welf_module_validate(welf_module *m, welf_error *err)
+welf_status welf_wasm_validate(welf_wasm *m, welf_error *err)
 {
     welf_error_clear(err);
     if (!m)

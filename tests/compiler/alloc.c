@@ -230,13 +230,13 @@ static void rich_module(wbuf *m)
 }
 
 /* Decodes and validates; returns the first failing status. */
-static welf_status run(const wbuf *w, welf_error *err, welf_module **out)
+static welf_status run(const wbuf *w, welf_error *err, welf_wasm **out)
 {
-    welf_module *m = NULL;
-    welf_status st = welf_module_decode(w->b, w->n, WELF_FEATURES_ALL, &m,
+    welf_wasm *m = NULL;
+    welf_status st = welf_wasm_decode(w->b, w->n, WELF_FEATURES_ALL, &m,
                                         err);
     if (st == WELF_OK)
-        st = welf_module_validate(m, err);
+        st = welf_wasm_validate(m, err);
     *out = m;
     return st;
 }
@@ -247,7 +247,7 @@ Test(alloc, rich_module_is_valid, .fini = restore_allocator)
     rich_module(&w);
     hook h;
     hook_install(&h, -1);
-    welf_module *m;
+    welf_wasm *m;
     welf_error err;
     welf_status st = run(&w, &err, &m);
     cr_assert_eq(st, WELF_OK, "the test module fails: code %d at 0x%x: %s",
@@ -259,7 +259,7 @@ Test(alloc, rich_module_is_valid, .fini = restore_allocator)
     cr_assert_eq(m->module_name.len, 4);
     cr_assert_gt(h.allocs, 3, "only %ld allocations: the hook is not used",
                  h.allocs);
-    welf_module_free(m);
+    welf_wasm_free(m);
     cr_assert_eq(h.live, 0, "%ld blocks leaked (%ld allocated, %ld freed)",
                  h.live, h.allocs, h.frees);
     cr_assert_eq(h.allocs, h.frees);
@@ -273,12 +273,12 @@ Test(alloc, every_allocation_failure_is_nomem, .fini = restore_allocator)
     for (n = 0; n < 10000; n++) {
         hook h;
         hook_install(&h, n);
-        welf_module *m;
+        welf_wasm *m;
         welf_error err;
         welf_status st = run(&w, &err, &m);
         long requests = h.requests;
         bool failed = h.failed;
-        welf_module_free(m);
+        welf_wasm_free(m);
         restore_allocator();
         cr_assert_eq(h.live, 0, "failing request %ld: %ld blocks leaked "
                      "(status %d)", n, h.live, (int)st);
@@ -343,13 +343,13 @@ Test(alloc, failures_at_every_arena_boundary, .fini = restore_allocator)
         for (long n = 0; n < 100; n++) {
             hook h;
             hook_install(&h, n);
-            welf_module *m = NULL;
+            welf_wasm *m = NULL;
             welf_error err;
-            welf_status st = welf_module_decode(w.b, w.n, WELF_FEATURES_ALL,
+            welf_status st = welf_wasm_decode(w.b, w.n, WELF_FEATURES_ALL,
                                                 &m, &err);
             bool failed = h.failed;
             bool named = m && m->func_names && m->func_names[0].len == 1;
-            welf_module_free(m);
+            welf_wasm_free(m);
             restore_allocator();
             cr_assert_eq(h.live, 0, "k %u, failing request %ld: %ld blocks "
                          "leaked", k, n, h.live);
@@ -376,9 +376,9 @@ Test(alloc, malformed_and_invalid_modules_do_not_leak,
     for (size_t len = 0; len < w.n; len += 97) {
         hook h;
         hook_install(&h, -1);
-        welf_module *m = (welf_module *)&m;
+        welf_wasm *m = (welf_wasm *)&m;
         welf_error err;
-        welf_status st = welf_module_decode(w.b, len, WELF_FEATURES_ALL, &m,
+        welf_status st = welf_wasm_decode(w.b, len, WELF_FEATURES_ALL, &m,
                                             &err);
         cr_assert_neq(st, WELF_OK, "prefix of %zu bytes accepted", len);
         cr_assert_null(m);
@@ -391,15 +391,15 @@ Test(alloc, malformed_and_invalid_modules_do_not_leak,
         "\x0a\x05\x01\x03\x00\x6a\x0b";
     hook h;
     hook_install(&h, -1);
-    welf_module *m;
+    welf_wasm *m;
     welf_error err;
     cr_assert_eq(run(&(wbuf){.n = 0}, &err, &m), WELF_ERR_MAGIC);
-    welf_module_free(m);
-    welf_status st = welf_module_decode(bad, sizeof bad - 1,
+    welf_wasm_free(m);
+    welf_status st = welf_wasm_decode(bad, sizeof bad - 1,
                                         WELF_FEATURES_ALL, &m, &err);
     cr_assert_eq(st, WELF_OK);
-    cr_assert_eq(welf_module_validate(m, &err), WELF_ERR_TYPE_MISMATCH);
-    welf_module_free(m);
+    cr_assert_eq(welf_wasm_validate(m, &err), WELF_ERR_TYPE_MISMATCH);
+    welf_wasm_free(m);
     cr_assert_eq(h.live, 0, "%ld blocks leaked", h.live);
 }
 
@@ -521,9 +521,9 @@ Test(alloc, error_format_truncates)
 Test(alloc, error_format_of_a_real_error)
 {
     static const uint8_t bytes[] = "\0asm\2\0\0\0";
-    welf_module *m;
+    welf_wasm *m;
     welf_error err;
-    cr_assert_eq(welf_module_decode(bytes, 8, WELF_FEATURES_ALL, &m, &err),
+    cr_assert_eq(welf_wasm_decode(bytes, 8, WELF_FEATURES_ALL, &m, &err),
                  WELF_ERR_VERSION);
     char buf[512];
     welf_error_format(&err, "v2.wasm", buf, sizeof buf);

@@ -97,21 +97,21 @@ static uint32_t func_module(wbuf *w, bool mem, const char *body, size_t len)
 
 /* ---- decoding ---- */
 
-static welf_module *decode_ok(const wbuf *w, welf_features f)
+static welf_wasm *decode_ok(const wbuf *w, welf_features f)
 {
-    welf_module *m = NULL;
+    welf_wasm *m = NULL;
     welf_error err;
-    welf_status st = welf_module_decode(w->b, w->n, f, &m, &err);
+    welf_status st = welf_wasm_decode(w->b, w->n, f, &m, &err);
     cr_assert_eq(st, WELF_OK, "decode failed: code %d at 0x%x: %s", (int)st,
                  err.offset, err.message);
     cr_assert_not_null(m, "decode succeeded without a module");
     return m;
 }
 
-static void validate_ok(welf_module *m)
+static void validate_ok(welf_wasm *m)
 {
     welf_error err;
-    welf_status st = welf_module_validate(m, &err);
+    welf_status st = welf_wasm_validate(m, &err);
     cr_assert_eq(st, WELF_OK, "validation failed: code %d at 0x%x: %s",
                  (int)st, err.offset, err.message);
 }
@@ -120,12 +120,12 @@ static void validate_ok(welf_module *m)
 static void decode_bad(const wbuf *w, welf_features f, welf_status code,
                        uint32_t offset, const char *what)
 {
-    welf_module *m = (welf_module *)&m;   /* must be reset to NULL */
+    welf_wasm *m = (welf_wasm *)&m;   /* must be reset to NULL */
     welf_error err;
-    welf_status st = welf_module_decode(w->b, w->n, f, &m, &err);
+    welf_status st = welf_wasm_decode(w->b, w->n, f, &m, &err);
     bool got_module = m != NULL;
     if (st == WELF_OK)
-        welf_module_free(m);
+        welf_wasm_free(m);
     cr_assert_eq(st, code, "%s: status %d (\"%s\" at 0x%x), expected %d (%s)",
                  what, (int)st, err.message, err.offset, (int)code,
                  welf_status_name(code));
@@ -143,12 +143,12 @@ static void decode_bad(const wbuf *w, welf_features f, welf_status code,
 static void decode_bad2(const wbuf *w, welf_features f, welf_status code1,
                         welf_status code2, uint32_t offset, const char *what)
 {
-    welf_module *m = NULL;
+    welf_wasm *m = NULL;
     welf_error err;
-    welf_status st = welf_module_decode(w->b, w->n, f, &m, &err);
+    welf_status st = welf_wasm_decode(w->b, w->n, f, &m, &err);
     bool got_module = m != NULL;
     if (st == WELF_OK)
-        welf_module_free(m);
+        welf_wasm_free(m);
     cr_assert(st == code1 || st == code2,
               "%s: status %d (\"%s\"), expected %d or %d", what, (int)st,
               err.message, (int)code1, (int)code2);
@@ -221,7 +221,7 @@ Test(decode, empty_module)
 {
     wbuf w;
     wb_init(&w);
-    welf_module *m = decode_ok(&w, WELF_FEATURES_ALL);
+    welf_wasm *m = decode_ok(&w, WELF_FEATURES_ALL);
     cr_assert_eq(m->size_bytes, 8);
     cr_assert_neq(m->bytes, w.b, "the input must be copied");
     cr_assert_eq(memcmp(m->bytes, w.b, 8), 0);
@@ -240,7 +240,7 @@ Test(decode, empty_module)
     cr_assert_eq(m->module_name.len, 0);
     cr_assert_null(m->func_names);
     validate_ok(m);
-    welf_module_free(m);
+    welf_wasm_free(m);
 }
 
 Test(decode, input_is_copied)
@@ -248,12 +248,12 @@ Test(decode, input_is_copied)
     wbuf w;
     wb_init(&w);
     SEC(&w, 0, "\x01" "x" "\x2a");   /* custom "x", contents 0x2a at 11 */
-    welf_module *m = decode_ok(&w, WELF_FEATURES_ALL);
+    welf_wasm *m = decode_ok(&w, WELF_FEATURES_ALL);
     memset(w.b, 0xee, w.n);
     cr_assert_eq(m->customs[0].bytes[0], 0x2a,
                  "module still points at the caller's bytes");
     cr_assert(name_is(m->customs[0].name, "x"));
-    welf_module_free(m);
+    welf_wasm_free(m);
 }
 
 /* ---- every section into the module struct ---- */
@@ -266,7 +266,7 @@ Test(decode, type_section)
                "\x60\x00\x00"
                "\x60\x02\x7f\x7e\x01\x7d"
                "\x60\x04\x7c\x7b\x70\x6f\x02\x7f\x7e");
-    welf_module *m = decode_ok(&w, WELF_FEATURES_ALL);
+    welf_wasm *m = decode_ok(&w, WELF_FEATURES_ALL);
     cr_assert_eq(m->type_count, 3);
     cr_assert_eq(m->types[0].param_count, 0);
     cr_assert_eq(m->types[0].result_count, 0);
@@ -283,7 +283,7 @@ Test(decode, type_section)
     cr_assert_eq(m->types[2].results[0], WELF_VT_I32);
     cr_assert_eq(m->types[2].results[1], WELF_VT_I64);
     validate_ok(m);
-    welf_module_free(m);
+    welf_wasm_free(m);
 }
 
 Test(decode, imports_of_all_kinds)
@@ -302,7 +302,7 @@ Test(decode, imports_of_all_kinds)
     SEC(&w, 3, "\x01\x00");                         /* 66..69 */
     SEC(&w, 10, "\x01\x02\x00\x0b");                /* 70..75 */
     cr_assert_eq(w.n, 76, "layout changed: %zu bytes", w.n);
-    welf_module *m = decode_ok(&w, WELF_FEATURES_ALL);
+    welf_wasm *m = decode_ok(&w, WELF_FEATURES_ALL);
 
     cr_assert_eq(m->import_count, 6);
     static const uint32_t offs[] = {17, 24, 32, 42, 51, 58};
@@ -361,7 +361,7 @@ Test(decode, imports_of_all_kinds)
     cr_assert_eq(m->globals[1].type.type, WELF_VT_F64);
     cr_assert(!m->globals[1].type.is_mutable);
     validate_ok(m);
-    welf_module_free(m);
+    welf_wasm_free(m);
 }
 
 Test(decode, function_and_code_sections)
@@ -379,7 +379,7 @@ Test(decode, function_and_code_sections)
                 "\x02\x00\x0b"
                 "\x08\x02\x02\x7e\x01\x7d\x20\x00\x0b");
     cr_assert_eq(w.n, 45);
-    welf_module *m = decode_ok(&w, WELF_FEATURES_ALL);
+    welf_wasm *m = decode_ok(&w, WELF_FEATURES_ALL);
     cr_assert_eq(m->func_count, 3);
     cr_assert_eq(m->func_import_count, 0);
     static const uint32_t types[] = {1, 0, 1};
@@ -407,7 +407,7 @@ Test(decode, function_and_code_sections)
     cr_assert_eq(m->funcs[2].local_groups[1].count, 1);
     cr_assert_eq(m->funcs[2].local_groups[1].type, WELF_VT_F32);
     validate_ok(m);
-    welf_module_free(m);
+    welf_wasm_free(m);
 }
 
 Test(decode, tables_and_memories)
@@ -418,7 +418,7 @@ Test(decode, tables_and_memories)
     SEC(&w, 4, "\x02" "\x70\x00\x05" "\x6f\x01\x00\x0a");
     /* 18 id, 19 size, 20 count, memory 0 at 21 */
     SEC(&w, 5, "\x01" "\x01\x02\x03");
-    welf_module *m = decode_ok(&w, WELF_FEATURES_ALL);
+    welf_wasm *m = decode_ok(&w, WELF_FEATURES_ALL);
     cr_assert_eq(m->table_count, 2);
     cr_assert_eq(m->table_import_count, 0);
     cr_assert_eq(m->tables[0].offset, 11);
@@ -438,7 +438,7 @@ Test(decode, tables_and_memories)
     cr_assert(m->memories[0].type.limits.has_max);
     cr_assert_eq(m->memories[0].type.limits.max, 3);
     validate_ok(m);
-    welf_module_free(m);
+    welf_wasm_free(m);
 }
 
 Test(decode, globals)
@@ -451,7 +451,7 @@ Test(decode, globals)
                "\x7f\x00\x41\x2a\x0b"
                "\x7e\x01\x42\x7f\x0b"
                "\x70\x00\xd0\x70\x0b");
-    welf_module *m = decode_ok(&w, WELF_FEATURES_ALL);
+    welf_wasm *m = decode_ok(&w, WELF_FEATURES_ALL);
     cr_assert_eq(m->global_count, 3);
     cr_assert_eq(m->global_import_count, 0);
     static const uint32_t offs[] = {11, 16, 21};
@@ -471,7 +471,7 @@ Test(decode, globals)
                      "(the final end included)", i, g->init.size_bytes);
     }
     validate_ok(m);
-    welf_module_free(m);
+    welf_wasm_free(m);
 }
 
 Test(decode, exports_and_start)
@@ -492,7 +492,7 @@ Test(decode, exports_and_start)
     SEC(&w, 8, "\x00");                         /* 57 id, 58 size, 59 */
     SEC(&w, 10, "\x01\x02\x00\x0b");            /* 60..65 */
     cr_assert_eq(w.n, 66);
-    welf_module *m = decode_ok(&w, WELF_FEATURES_ALL);
+    welf_wasm *m = decode_ok(&w, WELF_FEATURES_ALL);
     cr_assert_eq(m->export_count, 4);
     static const char *const names[] = {"f", "mem", "g", ""};
     static const welf_externkind kinds[] = {
@@ -511,7 +511,7 @@ Test(decode, exports_and_start)
     cr_assert_eq(m->start_func, 0);
     cr_assert_eq(m->start_offset, 59);
     validate_ok(m);
-    welf_module_free(m);
+    welf_wasm_free(m);
 }
 
 Test(decode, element_segments_all_eight_forms)
@@ -534,7 +534,7 @@ Test(decode, element_segments_all_eight_forms)
                "\x07" "\x6f" "\x01" "\xd0\x6f\x0b");         /* 79 */
     SEC(&w, 10, "\x01\x02\x00\x0b");                    /* 85..90 */
     cr_assert_eq(w.n, 91);
-    welf_module *m = decode_ok(&w, WELF_FEATURES_ALL);
+    welf_wasm *m = decode_ok(&w, WELF_FEATURES_ALL);
     cr_assert_eq(m->elem_count, 8);
 
     static const welf_segmode modes[] = {
@@ -582,7 +582,7 @@ Test(decode, element_segments_all_eight_forms)
     cr_assert_eq(m->elems[6].exprs[0].offset, 76);
     cr_assert_eq(m->elems[7].exprs[0].offset, 82);
     validate_ok(m);
-    welf_module_free(m);
+    welf_wasm_free(m);
 }
 
 Test(decode, data_segments_and_data_count)
@@ -600,7 +600,7 @@ Test(decode, data_segments_and_data_count)
                 "\x01" "\x03" "abc"
                 "\x02" "\x01" "\x41\x08\x0b" "\x01" "z");
     cr_assert_eq(w.n, 40);
-    welf_module *m = decode_ok(&w, WELF_FEATURES_ALL);
+    welf_wasm *m = decode_ok(&w, WELF_FEATURES_ALL);
     cr_assert(m->has_data_count);
     cr_assert_eq(m->data_count, 3);
     cr_assert_eq(m->data_seg_count, 3);
@@ -624,7 +624,7 @@ Test(decode, data_segments_and_data_count)
     cr_assert_eq(d[2].size_bytes, 1);
     cr_assert_eq(d[2].bytes, m->bytes + 39);
     validate_ok(m);
-    welf_module_free(m);
+    welf_wasm_free(m);
 }
 
 Test(decode, custom_sections_kept)
@@ -640,7 +640,7 @@ Test(decode, custom_sections_kept)
         char c[3] = {1, (char)('0' + i), (char)i};
         wb_section(&w, 0, c, 3);
     }
-    welf_module *m = decode_ok(&w, WELF_FEATURES_ALL);
+    welf_wasm *m = decode_ok(&w, WELF_FEATURES_ALL);
     cr_assert_eq(m->custom_count, 7);
     cr_assert(name_is(m->customs[0].name, "abc"));
     cr_assert_eq(m->customs[0].offset, 14);
@@ -659,14 +659,14 @@ Test(decode, custom_sections_kept)
                      2 + i);
     }
     cr_assert_eq(m->type_count, 0);
-    welf_module_free(m);
+    welf_wasm_free(m);
 }
 
 /* ---- the name section ---- */
 
 /* One imported and two defined functions, then `name` as a custom
  * section "name". */
-static welf_module *with_names(const char *name, size_t len)
+static welf_wasm *with_names(const char *name, size_t len)
 {
     wbuf w;
     wb_init(&w);
@@ -679,7 +679,7 @@ static welf_module *with_names(const char *name, size_t len)
     RAW(&c, "\x04" "name");
     wb_raw(&c, name, len);
     wb_section(&w, 0, c.b, c.n);
-    welf_module *m = decode_ok(&w, WELF_FEATURES_ALL);
+    welf_wasm *m = decode_ok(&w, WELF_FEATURES_ALL);
     cr_assert_eq(m->func_count, 3);
     cr_assert_eq(m->custom_count, 1, "the name section must be kept as a "
                  "custom section");
@@ -691,7 +691,7 @@ static welf_module *with_names(const char *name, size_t len)
 
 Test(decode, name_section)
 {
-    welf_module *m = WITH_NAMES(
+    welf_wasm *m = WITH_NAMES(
         "\x00\x04" "\x03" "mod"                              /* module */
         "\x01\x0c" "\x02" "\x00\x04" "zero" "\x02\x03" "two" /* functions */
         "\x02\x00");                                         /* locals */
@@ -700,23 +700,23 @@ Test(decode, name_section)
     cr_assert(name_is(m->func_names[0], "zero"), "function 0 name");
     cr_assert_eq(m->func_names[1].len, 0, "function 1 has no name");
     cr_assert(name_is(m->func_names[2], "two"), "function 2 name");
-    welf_module_free(m);
+    welf_wasm_free(m);
 }
 
 Test(decode, name_section_function_names_only)
 {
-    welf_module *m = WITH_NAMES("\x01\x05" "\x01" "\x01\x02" "f1");
+    welf_wasm *m = WITH_NAMES("\x01\x05" "\x01" "\x01\x02" "f1");
     cr_assert_eq(m->module_name.len, 0);
     cr_assert_not_null(m->func_names);
     cr_assert(name_is(m->func_names[1], "f1"));
-    welf_module_free(m);
+    welf_wasm_free(m);
 }
 
-static void names_ignored(welf_module *m, const char *why)
+static void names_ignored(welf_wasm *m, const char *why)
 {
     cr_assert_eq(m->module_name.len, 0, "%s: module name kept", why);
     cr_assert_null(m->func_names, "%s: function names kept", why);
-    welf_module_free(m);
+    welf_wasm_free(m);
 }
 
 Test(decode, malformed_name_section_is_ignored)
@@ -821,9 +821,9 @@ Test(decode, section_order_accepted)
     SEC(&w, 10, "\x01\x02\x00\x0b");
     SEC(&w, 11, "\x00");
     SEC(&w, 0, "\x01" "c");
-    welf_module *m = decode_ok(&w, WELF_FEATURES_ALL);
+    welf_wasm *m = decode_ok(&w, WELF_FEATURES_ALL);
     cr_assert_eq(m->custom_count, 3);
-    welf_module_free(m);
+    welf_wasm_free(m);
 }
 
 Test(decode, unknown_section_id)
@@ -924,9 +924,9 @@ Test(decode, empty_function_and_code_sections)
     wb_init(&w);
     SEC(&w, 3, "\x00");
     SEC(&w, 10, "\x00");
-    welf_module *m = decode_ok(&w, WELF_FEATURES_ALL);
+    welf_wasm *m = decode_ok(&w, WELF_FEATURES_ALL);
     cr_assert_eq(m->func_count, 0);
-    welf_module_free(m);
+    welf_wasm_free(m);
 }
 
 Test(decode, data_count_mismatch)
@@ -946,10 +946,10 @@ Test(decode, data_count_mismatch)
 
     wb_init(&w);
     SEC(&w, 12, "\x00");                    /* data count 0, no data */
-    welf_module *m = decode_ok(&w, WELF_FEATURES_ALL);
+    welf_wasm *m = decode_ok(&w, WELF_FEATURES_ALL);
     cr_assert(m->has_data_count);
     cr_assert_eq(m->data_count, 0);
-    welf_module_free(m);
+    welf_wasm_free(m);
 }
 
 Test(decode, memory_init_requires_data_count)
@@ -980,9 +980,9 @@ Test(decode, memory_init_with_data_count)
     SEC(&w, 10, "\x01\x0f\x00\x41\x00\x41\x00\x41\x00"
                 "\xfc\x08\x00\x00\xfc\x09\x00\x0b");
     SEC(&w, 11, "\x01\x01\x00");
-    welf_module *m = decode_ok(&w, WELF_FEATURES_ALL);
+    welf_wasm *m = decode_ok(&w, WELF_FEATURES_ALL);
     validate_ok(m);
-    welf_module_free(m);
+    welf_wasm_free(m);
 }
 
 Test(decode, data_count_rule_is_only_for_code)
@@ -998,14 +998,14 @@ Test(decode, data_count_rule_is_only_for_code)
     SEC(&w, 6, "\x01\x7f\x00\xfc\x09\x00\x41\x00\x0b");
     SEC(&w, 12, "\x01");
     SEC(&w, 11, "\x01\x01\x00");
-    welf_module *m = NULL;
+    welf_wasm *m = NULL;
     welf_error err;
-    welf_status st = welf_module_decode(w.b, w.n, WELF_FEATURES_ALL, &m,
+    welf_status st = welf_wasm_decode(w.b, w.n, WELF_FEATURES_ALL, &m,
                                         &err);
     cr_assert_eq(st, WELF_OK, "well-formed module rejected: code %d at 0x%x: "
                  "%s", (int)st, err.offset, err.message);
-    st = welf_module_validate(m, &err);
-    welf_module_free(m);
+    st = welf_wasm_validate(m, &err);
+    welf_wasm_free(m);
     cr_assert_eq(st, WELF_ERR_CONST_EXPR, "code %d: %s", (int)st,
                  err.message);
     cr_assert_eq(err.offset, 13);
@@ -1055,9 +1055,9 @@ Test(decode, prefixed_opcode_is_leb128)
     /* i32.trunc_sat_f32_s is 0xfc 0, here as a padded LEB128 "80 00". */
     wbuf w;
     FUNC(&w, true, "\x00\x43\x00\x00\x00\x00\xfc\x80\x00\x1a\x0b");
-    welf_module *m = decode_ok(&w, WELF_FEATURES_ALL);
+    welf_wasm *m = decode_ok(&w, WELF_FEATURES_ALL);
     validate_ok(m);
-    welf_module_free(m);
+    welf_wasm_free(m);
 }
 
 Test(decode, return_call_needs_tail_call)
@@ -1068,34 +1068,34 @@ Test(decode, return_call_needs_tail_call)
              "return_call_indirect");
     wbuf w;
     FUNC(&w, true, "\x00\x12\x00\x0b");
-    welf_module *m = decode_ok(&w, WELF_FEATURE_TAIL_CALL);
+    welf_wasm *m = decode_ok(&w, WELF_FEATURE_TAIL_CALL);
     validate_ok(m);
-    welf_module_free(m);
+    welf_wasm_free(m);
 }
 
 Test(decode, else_without_if)
 {
     wbuf w;
     uint32_t b = FUNC(&w, true, "\x00\x05\x0b");
-    welf_module *m = NULL;
+    welf_wasm *m = NULL;
     welf_error err;
-    welf_status st = welf_module_decode(w.b, w.n, WELF_FEATURES_ALL, &m,
+    welf_status st = welf_wasm_decode(w.b, w.n, WELF_FEATURES_ALL, &m,
                                         &err);
-    welf_module_free(m);
+    welf_wasm_free(m);
     cr_assert_eq(welf_status_classify(st), WELF_CLASS_MALFORMED,
                  "else outside if: status %d", (int)st);
     cr_assert_eq(err.offset, b + 1);
 
     b = FUNC(&w, true, "\x00\x02\x40\x05\x0b\x0b");      /* block ... else */
-    st = welf_module_decode(w.b, w.n, WELF_FEATURES_ALL, &m, &err);
-    welf_module_free(m);
+    st = welf_wasm_decode(w.b, w.n, WELF_FEATURES_ALL, &m, &err);
+    welf_wasm_free(m);
     cr_assert_eq(welf_status_classify(st), WELF_CLASS_MALFORMED,
                  "else in a block: status %d", (int)st);
     cr_assert_eq(err.offset, b + 3);
 
     b = FUNC(&w, true, "\x00\x41\x00\x04\x40\x05\x05\x0b\x0b"); /* 2 else */
-    st = welf_module_decode(w.b, w.n, WELF_FEATURES_ALL, &m, &err);
-    welf_module_free(m);
+    st = welf_wasm_decode(w.b, w.n, WELF_FEATURES_ALL, &m, &err);
+    welf_wasm_free(m);
     cr_assert_eq(welf_status_classify(st), WELF_CLASS_MALFORMED,
                  "second else: status %d", (int)st);
     cr_assert_eq(err.offset, b + 6);
@@ -1126,10 +1126,10 @@ Test(decode, memory_index_with_multi_memory)
     SEC(&w, 3, "\x01\x00");
     SEC(&w, 5, "\x02\x00\x01\x00\x01");
     SEC(&w, 10, "\x01\x05\x00\x3f\x01\x1a\x0b");
-    welf_module *m = decode_ok(&w, WELF_FEATURE_MULTI_MEMORY);
+    welf_wasm *m = decode_ok(&w, WELF_FEATURE_MULTI_MEMORY);
     cr_assert_eq(m->memory_count, 2);
     validate_ok(m);
-    welf_module_free(m);
+    welf_wasm_free(m);
     decode_bad(&w, WELF_FEATURES_WASM2, WELF_ERR_ZERO_BYTE, 31,
                "the same module without multi-memory");
 }
@@ -1141,11 +1141,11 @@ Test(decode, multi_memory_memarg_flag_range)
      * neither production: malformed. i32.load at 30, flags 0x80 at 31. */
     wbuf w;
     uint32_t b = FUNC(&w, true, "\x00\x41\x00\x28\x80\x01\x00\x1a\x0b");
-    welf_module *m = NULL;
+    welf_wasm *m = NULL;
     welf_error err;
-    welf_status st = welf_module_decode(w.b, w.n, WELF_FEATURE_MULTI_MEMORY,
+    welf_status st = welf_wasm_decode(w.b, w.n, WELF_FEATURE_MULTI_MEMORY,
                                         &m, &err);
-    welf_module_free(m);
+    welf_wasm_free(m);
     cr_assert_eq(welf_status_classify(st), WELF_CLASS_MALFORMED,
                  "memarg flags 0x80 with multi-memory: status %d (%s)",
                  (int)st, err.message);
@@ -1265,10 +1265,10 @@ Test(decode, locals_at_the_limit)
 {
     wbuf w;
     FUNC(&w, true, "\x01\xd0\x86\x03\x7f\x0b");      /* 50000 locals */
-    welf_module *m = decode_ok(&w, WELF_FEATURES_ALL);
+    welf_wasm *m = decode_ok(&w, WELF_FEATURES_ALL);
     cr_assert_eq(m->funcs[0].local_count, 50000);
     validate_ok(m);
-    welf_module_free(m);
+    welf_wasm_free(m);
 }
 
 /* ---- the end of a body ---- */
@@ -1414,11 +1414,11 @@ Test(decode, hostile_counts_inside_items, .fini = restore_allocator)
 
     /* br_table with 0xffffffff targets; the offset is not pinned */
     FUNC(&w, false, "\x00\x41\x00\x0e\xff\xff\xff\xff\x0f\x00\x0b");
-    welf_module *m = NULL;
+    welf_wasm *m = NULL;
     welf_error err;
-    welf_status st = welf_module_decode(w.b, w.n, WELF_FEATURES_ALL, &m,
+    welf_status st = welf_wasm_decode(w.b, w.n, WELF_FEATURES_ALL, &m,
                                         &err);
-    welf_module_free(m);
+    welf_wasm_free(m);
     cr_assert_eq(st, WELF_ERR_UNEXPECTED_END, "br_table: status %d", (int)st);
     restore_allocator();
     cr_assert_leq(h.largest, 65536, "allocated %zu bytes at once", h.largest);
@@ -1469,13 +1469,13 @@ Test(decode, else_in_deeply_nested_block)
      * section is id 23, size 24..25, count 26, body size 27..28, body 29 */
     uint32_t b = func_module(&w, true, body, n);
     cr_assert_eq(b, 29);
-    welf_module *m = NULL;
+    welf_wasm *m = NULL;
     welf_error err;
-    welf_status st = welf_module_decode(w.b, w.n, WELF_FEATURES_ALL, &m,
+    welf_status st = welf_wasm_decode(w.b, w.n, WELF_FEATURES_ALL, &m,
                                         &err);
     if (st == WELF_OK) {
-        st = welf_module_validate(m, &err);
-        welf_module_free(m);
+        st = welf_wasm_validate(m, &err);
+        welf_wasm_free(m);
     }
     cr_assert_eq(welf_status_classify(st), WELF_CLASS_MALFORMED,
                  "else in a block 70 deep: status %d (class %d): %s",
@@ -1485,9 +1485,9 @@ Test(decode, else_in_deeply_nested_block)
 
 Test(decode, usage_errors)
 {
-    welf_module *m = (welf_module *)&m;
+    welf_wasm *m = (welf_wasm *)&m;
     welf_error err;
-    cr_assert_eq(welf_module_decode(NULL, 8, WELF_FEATURES_ALL, &m, &err),
+    cr_assert_eq(welf_wasm_decode(NULL, 8, WELF_FEATURES_ALL, &m, &err),
                  WELF_ERR_USAGE);
     cr_assert_null(m);
     cr_assert_eq(err.offset, WELF_NO_OFFSET);

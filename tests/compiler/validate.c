@@ -110,11 +110,11 @@ static void ti_f1(wbuf *w)
 
 /* ---- decoding then validating ---- */
 
-static welf_module *decode(const wbuf *w, welf_features f, const char *what)
+static welf_wasm *decode(const wbuf *w, welf_features f, const char *what)
 {
-    welf_module *m = NULL;
+    welf_wasm *m = NULL;
     welf_error err;
-    welf_status st = welf_module_decode(w->b, w->n, f, &m, &err);
+    welf_status st = welf_wasm_decode(w->b, w->n, f, &m, &err);
     cr_assert_eq(st, WELF_OK, "%s: the test module does not decode: code %d "
                  "at 0x%x: %s", what, (int)st, err.offset, err.message);
     return m;
@@ -122,11 +122,11 @@ static welf_module *decode(const wbuf *w, welf_features f, const char *what)
 
 static void expect_valid(const wbuf *w, welf_features f, const char *what)
 {
-    welf_module *m = decode(w, f, what);
+    welf_wasm *m = decode(w, f, what);
     welf_error err;
-    welf_status st = welf_module_validate(m, &err);
+    welf_status st = welf_wasm_validate(m, &err);
     bool validated = m->validated;
-    welf_module_free(m);
+    welf_wasm_free(m);
     cr_assert_eq(st, WELF_OK, "%s: rejected with code %d at 0x%x: %s", what,
                  (int)st, err.offset, err.message);
     cr_assert(validated);
@@ -136,11 +136,11 @@ static welf_error expect_invalid(const wbuf *w, welf_features f,
                                  welf_status code, uint32_t offset,
                                  const char *what)
 {
-    welf_module *m = decode(w, f, what);
+    welf_wasm *m = decode(w, f, what);
     welf_error err;
-    welf_status st = welf_module_validate(m, &err);
+    welf_status st = welf_wasm_validate(m, &err);
     bool validated = m->validated;
-    welf_module_free(m);
+    welf_wasm_free(m);
     cr_assert_eq(st, code, "%s: status %d (\"%s\" at 0x%x), expected %d (%s)",
                  what, (int)st, err.message, err.offset, (int)code,
                  welf_status_name(code));
@@ -1124,7 +1124,7 @@ Test(validate, error_in_second_function)
 Test(validate, null_module)
 {
     welf_error err;
-    cr_assert_eq(welf_module_validate(NULL, &err), WELF_ERR_USAGE);
+    cr_assert_eq(welf_wasm_validate(NULL, &err), WELF_ERR_USAGE);
     cr_assert_eq(err.code, WELF_ERR_USAGE);
     cr_assert_eq(err.offset, WELF_NO_OFFSET);
 }

@@ -137,13 +137,13 @@ static void on_alarm(int sig)
 
 static int check_case(const buffer *b, unsigned long long seed, size_t iter)
 {
-    welf_module *m = NULL;
+    welf_wasm *m = NULL;
     welf_error err;
-    welf_status st = welf_module_decode(b->bytes, b->size,
+    welf_status st = welf_wasm_decode(b->bytes, b->size,
                                         WELF_FEATURES_ALL, &m, &err);
     if (st == WELF_OK)
-        st = welf_module_validate(m, &err);
-    welf_module_free(m);
+        st = welf_wasm_validate(m, &err);
+    welf_wasm_free(m);
     if (st == WELF_OK)
         return 0;
     welf_status_class cls = welf_status_classify(st);

@@ -2,12 +2,18 @@
  * spectest.c — welf-spectest, the WebAssembly spec test runner.
  *
  * Owns: turning each .wast script into JSON plus module files with
- * wast2json, judging the commands that are about modules (module,
- * assert_malformed, assert_invalid, assert_unlinkable,
- * assert_uninstantiable) with welf's decoder and validator, counting and
- * printing the results, and spreading files over worker processes (-j).
- * Nothing is executed: commands that need a runtime are counted as skipped,
- * and text-format modules are counted as not applicable.
+ * wast2json, judging every command of the script with welf (modules are
+ * decoded, validated, compiled, loaded and instantiated; actions are
+ * invoked and their results or traps compared), counting and printing the
+ * results, and spreading files over worker processes (-j).
+ *
+ * Each script gets one engine, which owns everything made while running
+ * it. The script's state is the current module, the modules named with
+ * "$name", the instances registered under a module name (`register`), and
+ * the built-in `spectest` module. A module welf cannot compile yet
+ * (WELF_ERR_UNSUPPORTED: SIMD) is "unavailable": it and every command that
+ * needs it are skipped, with the reason counted. Text-format modules are
+ * counted as not applicable.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -29,6 +35,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/types.h>
@@ -217,11 +224,29 @@ typedef struct options {
     bool verbose;
     bool show_time;
     long jobs;
+    int opt_level;         /* welf_compile's opt_level */
+    unsigned timeout;      /* seconds per file in a worker; 0: none */
     char *wast2json;
     char *tmp_root; /* this run's temporary directory, or NULL */
     char **files;
     int nfiles;
 } options;
+
+/* Why a command was skipped. */
+typedef enum skip_kind {
+    SKIP_SIMD,        /* v128 values, or a module using SIMD instructions */
+    SKIP_UNSUPPORTED, /* another instruction welf cannot compile yet */
+    SKIP_TEXT,        /* needs a text-format module */
+    SKIP_UNKNOWN,     /* a command type this runner does not know */
+    SKIP_KINDS
+} skip_kind;
+
+static const char *const skip_names[SKIP_KINDS] = {
+    [SKIP_SIMD] = "SIMD",
+    [SKIP_UNSUPPORTED] = "unsupported",
+    [SKIP_TEXT] = "text module",
+    [SKIP_UNKNOWN] = "unknown command",
+};
 
 /* Plain integers only: this struct is sent as raw bytes between
  * processes. */
@@ -229,9 +254,12 @@ typedef struct counts {
     uint64_t passed;
     uint64_t failed;
     uint64_t skipped;
+    uint64_t skip[SKIP_KINDS]; /* skipped, by reason */
     uint64_t text;    /* text-format modules: not applicable */
-    uint64_t modules; /* modules handed to welf_module_decode */
+    uint64_t modules; /* modules handed to welf_wasm_decode */
     uint64_t nanos;   /* time inside decode + validate */
+    uint64_t compiled;      /* modules handed to welf_compile */
+    uint64_t compile_nanos; /* time inside welf_compile */
 } counts;
 
 static void counts_add(counts *to, const counts *from)
@@ -239,10 +267,16 @@ static void counts_add(counts *to, const counts *from)
     to->passed += from->passed;
     to->failed += from->failed;
     to->skipped += from->skipped;
+    for (int i = 0; i < SKIP_KINDS; i++)
+        to->skip[i] += from->skip[i];
     to->text += from->text;
     to->modules += from->modules;
     to->nanos += from->nanos;
+    to->compiled += from->compiled;
+    to->compile_nanos += from->compile_nanos;
 }
+
+typedef struct script script;
 
 typedef struct file_job {
     const options *opts;
@@ -251,14 +285,35 @@ typedef struct file_job {
     welf_features features;
     counts *counts;
     strbuf *out;
+    script *sc;             /* the running script's state */
 } file_job;
+
+/* " (12 SIMD, 1 unknown command)" after a skip count, or "". */
+static void skip_reasons(const counts *c, char *buf, size_t size)
+{
+    size_t len = 0;
+    buf[0] = '\0';
+    for (int i = 0; i < SKIP_KINDS && len < size; i++) {
+        if (!c->skip[i])
+            continue;
+        int n = snprintf(buf + len, size - len, "%s%" PRIu64 " %s",
+                         len ? ", " : " (", c->skip[i], skip_names[i]);
+        if (n < 0)
+            break;
+        len += (size_t)n;
+    }
+    if (len > 0 && len < size)
+        snprintf(buf + len, size - len, ")");
+}
 
 static void append_summary(strbuf *out, const char *wast, const counts *c)
 {
+    char why[200];
+    skip_reasons(c, why, sizeof why);
     sb_line(out,
             "%s: %" PRIu64 " passed, %" PRIu64 " failed, %" PRIu64
-            " skipped, %" PRIu64 " text (not applicable)",
-            wast, c->passed, c->failed, c->skipped, c->text);
+            " skipped%s, %" PRIu64 " text (not applicable)",
+            wast, c->passed, c->failed, c->skipped, why, c->text);
 }
 
 /* A failure of the file as a whole (no command line to point at). */
@@ -292,6 +347,23 @@ static void pass_cmd(file_job *job, long line, const char *type)
     job->counts->passed++;
     if (job->opts->verbose)
         sb_line(job->out, "%s:%ld: %s: passed", job->wast, line, type);
+}
+
+PRINTF_LIKE(5, 6)
+static void skip_cmd(file_job *job, long line, const char *type,
+                     skip_kind kind, const char *fmt, ...)
+{
+    job->counts->skipped++;
+    job->counts->skip[kind]++;
+    if (!job->opts->verbose)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    char *reason = vformat(fmt, ap);
+    va_end(ap);
+    sb_line(job->out, "%s:%ld: %s: skipped (%s): %s", job->wast, line, type,
+            skip_names[kind], reason);
+    free(reason);
 }
 
 /* ------------------------------------------------------------------ */
@@ -481,16 +553,9 @@ static bool remove_tree(const char *dir)
 }
 
 /* ------------------------------------------------------------------ */
-/* Judging module commands                                             */
+/* Errors and names                                                    */
 
-typedef enum expectation {
-    EXPECT_VALID,          /* module: decodes and validates */
-    EXPECT_MALFORMED,      /* assert_malformed */
-    EXPECT_INVALID,        /* assert_invalid */
-    EXPECT_VALID_THEN_SKIP /* assert_unlinkable/uninstantiable */
-} expectation;
-
-/* How far a module got. */
+/* How far a module got in decoding and validation. */
 typedef enum stage {
     STAGE_READ,     /* the file could not be read */
     STAGE_DECODE,   /* decoding failed */
@@ -528,45 +593,20 @@ static const char *class_name(welf_status_class c)
     return "other (neither malformed nor invalid)";
 }
 
+static void clear_error(welf_error *err)
+{
+    memset(err, 0, sizeof *err);
+    err->code = WELF_OK;
+    err->offset = WELF_NO_OFFSET;
+    err->func_index = WELF_NO_INDEX;
+}
+
 /* Makes sure a failed call left a usable error record. */
 static void settle_error(welf_error *err, welf_status status)
 {
     if (err->code == WELF_OK)
         err->code = status;
     err->message[sizeof err->message - 1] = '\0';
-}
-
-/* Reads, decodes and validates one module file, timing the welf calls. */
-static stage check_module(file_job *job, const char *path, welf_error *err)
-{
-    memset(err, 0, sizeof *err);
-    uint8_t *bytes = NULL;
-    size_t size = 0;
-    welf_status st = welf_file_read(path, &bytes, &size, err);
-    if (st != WELF_OK) {
-        settle_error(err, st);
-        if (bytes)
-            welf_free(bytes);
-        return STAGE_READ;
-    }
-
-    welf_module *module = NULL;
-    uint64_t start = now_ns();
-    st = welf_module_decode(bytes, size, job->features, &module, err);
-    stage result = STAGE_DECODE;
-    if (st == WELF_OK) {
-        st = welf_module_validate(module, err);
-        result = st == WELF_OK ? STAGE_ACCEPTED : STAGE_VALIDATE;
-    }
-    job->counts->nanos += now_ns() - start;
-    job->counts->modules++;
-
-    if (st != WELF_OK)
-        settle_error(err, st);
-    welf_module_free(module);
-    if (bytes)
-        welf_free(bytes);
-    return result;
 }
 
 /* "0x1f: error: message [STATUS_NAME]" */
@@ -578,15 +618,959 @@ static void describe_error(const welf_error *err, char *buf, size_t size)
     snprintf(buf, size, "%s [%s]", msg, name ? name : "unknown status");
 }
 
-static void expect_valid(file_job *job, long line, const char *type,
-                         stage s, const char *why, bool skip)
+static bool starts_with(const char *s, const char *prefix)
 {
-    if (s != STAGE_ACCEPTED)
-        fail_cmd(job, line, type, "%s failed: %s", stage_name(s), why);
-    else if (skip)
-        job->counts->skipped++;
-    else
-        pass_cmd(job, line, type);
+    return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+static const char *string_field(const cJSON *obj, const char *name)
+{
+    const cJSON *f = cJSON_GetObjectItemCaseSensitive(obj, name);
+    return cJSON_IsString(f) ? f->valuestring : NULL;
+}
+
+/* A name for messages, in quotes: printable ASCII as is, other bytes as
+ * \xx (names may hold NUL, control characters and UTF-8). */
+static char *quote_name(const char *name, size_t len)
+{
+    strbuf sb = {0};
+    sb_append(&sb, "\"", 1);
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)name[i];
+        if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\') {
+            sb_append(&sb, &name[i], 1);
+        } else {
+            char hex[8];
+            snprintf(hex, sizeof hex, "\\%02x", c);
+            sb_append(&sb, hex, 3);
+        }
+    }
+    sb_append(&sb, "\"", 1);
+    return sb.data;
+}
+
+/* ------------------------------------------------------------------ */
+/* The script's state: modules, names, the registry, spectest          */
+
+typedef enum mod_state {
+    MOD_READY,       /* instantiated */
+    MOD_UNAVAILABLE, /* skipped, for the reason in `skip` */
+    MOD_FAILED       /* failed (reported at its module command) */
+} mod_state;
+
+/* What one module command (or a text module) left behind. */
+typedef struct mod_rec {
+    struct mod_rec *next; /* all records of the script */
+    welf_instance *inst;  /* MOD_READY; owned by the engine */
+    mod_state state;
+    skip_kind skip;       /* MOD_UNAVAILABLE */
+    long line;            /* of the module command */
+    char *why;            /* MOD_UNAVAILABLE, MOD_FAILED: malloc'd */
+} mod_rec;
+
+typedef struct name_entry {
+    char *name; /* malloc'd; may hold NUL */
+    size_t len;
+    mod_rec *mod;
+} name_entry;
+
+/* Names to modules; the latest definition of a name wins. */
+typedef struct name_map {
+    name_entry *items;
+    size_t count;
+    size_t cap;
+} name_map;
+
+/* The spectest module, as the reference interpreter defines it. The
+ * functions come first (SPECTEST_FUNCS of them). */
+typedef struct spectest_item {
+    const char *name;
+    welf_extern_kind kind;
+    uint8_t param_count; /* FUNC: no results */
+    uint8_t params[2];
+    uint8_t type; /* GLOBAL: value type; TABLE: element type */
+} spectest_item;
+
+#define SPECTEST_FUNCS 7
+#define SPECTEST_ITEMS 13
+
+static const spectest_item spectest_items[SPECTEST_ITEMS] = {
+    {"print", WELF_EXTERN_FUNC, 0, {0, 0}, 0},
+    {"print_i32", WELF_EXTERN_FUNC, 1, {WELF_TYPE_I32, 0}, 0},
+    {"print_i64", WELF_EXTERN_FUNC, 1, {WELF_TYPE_I64, 0}, 0},
+    {"print_f32", WELF_EXTERN_FUNC, 1, {WELF_TYPE_F32, 0}, 0},
+    {"print_f64", WELF_EXTERN_FUNC, 1, {WELF_TYPE_F64, 0}, 0},
+    {"print_i32_f32", WELF_EXTERN_FUNC, 2, {WELF_TYPE_I32, WELF_TYPE_F32},
+     0},
+    {"print_f64_f64", WELF_EXTERN_FUNC, 2, {WELF_TYPE_F64, WELF_TYPE_F64},
+     0},
+    {"global_i32", WELF_EXTERN_GLOBAL, 0, {0, 0}, WELF_TYPE_I32},
+    {"global_i64", WELF_EXTERN_GLOBAL, 0, {0, 0}, WELF_TYPE_I64},
+    {"global_f32", WELF_EXTERN_GLOBAL, 0, {0, 0}, WELF_TYPE_F32},
+    {"global_f64", WELF_EXTERN_GLOBAL, 0, {0, 0}, WELF_TYPE_F64},
+    {"table", WELF_EXTERN_TABLE, 0, {0, 0}, WELF_TYPE_FUNCREF},
+    {"memory", WELF_EXTERN_MEMORY, 0, {0, 0}, 0},
+};
+
+typedef struct spectest_host {
+    file_job *job;
+    int item; /* index in spectest_items */
+} spectest_host;
+
+struct script {
+    welf_engine *engine; /* NULL if it could not be made: see engine_why */
+    char *engine_why;
+    mod_rec *mods;
+    mod_rec *current; /* the last module command's record, or NULL */
+    name_map named;   /* "name" of module commands ("$M") */
+    name_map registry; /* "as" of register commands */
+    bool spectest_made;
+    welf_extern spectest[SPECTEST_ITEMS];
+    spectest_host hosts[SPECTEST_FUNCS];
+    char marker[4]; /* stands for U+0000 in JSON strings: protect_nuls */
+    size_t marker_len;
+};
+
+static void map_put(name_map *m, char *name, size_t len, mod_rec *mod)
+{
+    if (m->count == m->cap) {
+        m->cap = m->cap ? m->cap * 2 : 8;
+        m->items = xrealloc(m->items, sizeof *m->items * m->cap);
+    }
+    m->items[m->count++] = (name_entry){name, len, mod};
+}
+
+static mod_rec *map_get(const name_map *m, const char *name, size_t len)
+{
+    for (size_t i = m->count; i-- > 0;) {
+        const name_entry *e = &m->items[i];
+        if (e->len == len && memcmp(e->name, name, len) == 0)
+            return e->mod;
+    }
+    return NULL;
+}
+
+static void map_free(name_map *m)
+{
+    for (size_t i = 0; i < m->count; i++)
+        free(m->items[i].name);
+    free(m->items);
+    memset(m, 0, sizeof *m);
+}
+
+static mod_rec *new_rec(script *sc, mod_state state, long line, char *why)
+{
+    mod_rec *r = xrealloc(NULL, sizeof *r);
+    memset(r, 0, sizeof *r);
+    r->state = state;
+    r->line = line;
+    r->why = why;
+    r->next = sc->mods;
+    sc->mods = r;
+    return r;
+}
+
+static void script_init(file_job *job, script *sc)
+{
+    memset(sc, 0, sizeof *sc);
+    job->sc = sc;
+    welf_error err;
+    clear_error(&err);
+    welf_status st = welf_engine_new(&sc->engine, &err);
+    if (st != WELF_OK) {
+        settle_error(&err, st);
+        char why[600];
+        describe_error(&err, why, sizeof why);
+        sc->engine = NULL;
+        sc->engine_why = format("cannot make an engine: %s", why);
+    }
+}
+
+static void script_free(file_job *job, script *sc)
+{
+    if (sc->engine)
+        welf_engine_free(sc->engine);
+    free(sc->engine_why);
+    while (sc->mods) {
+        mod_rec *next = sc->mods->next;
+        free(sc->mods->why);
+        free(sc->mods);
+        sc->mods = next;
+    }
+    map_free(&sc->named);
+    map_free(&sc->registry);
+    job->sc = NULL;
+}
+
+/*
+ * cJSON ends its strings at U+0000, but export names may hold it
+ * (names.wast). Before parsing, each \u0000 escape in the text is
+ * rewritten in place to the escape of a private-use character that the
+ * text does not contain at all; json_name turns that character back into
+ * a NUL byte.
+ */
+static void protect_nuls(script *sc, char *text, size_t size)
+{
+    static const char nul[] = "\\u0000";
+    if (!memmem(text, size, nul, 6))
+        return;
+    /* U+E000..U+E099 with decimal low digits: one hex letter, so the
+     * lower- and upper-case escapes are the only spellings. */
+    for (unsigned k = 0; k < 100; k++) {
+        unsigned cp = 0xe000u + ((k / 10) << 4) + k % 10;
+        char lower[8], upper[8];
+        snprintf(lower, sizeof lower, "\\u%04x", cp);
+        snprintf(upper, sizeof upper, "\\u%04X", cp);
+        char utf8[3] = {(char)(0xe0 | (cp >> 12)),
+                        (char)(0x80 | ((cp >> 6) & 0x3f)),
+                        (char)(0x80 | (cp & 0x3f))};
+        if (memmem(text, size, utf8, 3) || memmem(text, size, lower, 6) ||
+            memmem(text, size, upper, 6))
+            continue;
+        memcpy(sc->marker, utf8, 3);
+        sc->marker_len = 3;
+        for (char *p = text; (p = memmem(p, size - (size_t)(p - text), nul,
+                                         6)) != NULL;
+             p += 6) {
+            size_t backslashes = 0;
+            while (p - (ptrdiff_t)backslashes > text &&
+                   p[-1 - (ptrdiff_t)backslashes] == '\\')
+                backslashes++;
+            if (backslashes % 2 == 0)
+                memcpy(p, lower, 6);
+        }
+        return;
+    }
+}
+
+/* A name from the JSON as bytes: malloc'd, with its length. */
+static char *json_name(const script *sc, const char *s, size_t *len)
+{
+    size_t n = strlen(s), j = 0;
+    char *out = xrealloc(NULL, n + 1);
+    for (size_t i = 0; i < n;) {
+        if (sc->marker_len && n - i >= sc->marker_len &&
+            memcmp(s + i, sc->marker, sc->marker_len) == 0) {
+            out[j++] = '\0';
+            i += sc->marker_len;
+        } else {
+            out[j++] = s[i++];
+        }
+    }
+    out[j] = '\0';
+    *len = j;
+    return out;
+}
+
+/* ------------------------------------------------------------------ */
+/* Values                                                              */
+
+static uint8_t type_code(const char *name)
+{
+    static const struct {
+        const char *name;
+        uint8_t code;
+    } types[] = {
+        {"i32", WELF_TYPE_I32},         {"i64", WELF_TYPE_I64},
+        {"f32", WELF_TYPE_F32},         {"f64", WELF_TYPE_F64},
+        {"v128", WELF_TYPE_V128},       {"funcref", WELF_TYPE_FUNCREF},
+        {"externref", WELF_TYPE_EXTERNREF},
+    };
+    for (size_t i = 0; name && i < sizeof types / sizeof types[0]; i++) {
+        if (strcmp(name, types[i].name) == 0)
+            return types[i].code;
+    }
+    return 0;
+}
+
+static const char *type_name(uint8_t code)
+{
+    switch (code) {
+    case WELF_TYPE_I32:
+        return "i32";
+    case WELF_TYPE_I64:
+        return "i64";
+    case WELF_TYPE_F32:
+        return "f32";
+    case WELF_TYPE_F64:
+        return "f64";
+    case WELF_TYPE_V128:
+        return "v128";
+    case WELF_TYPE_FUNCREF:
+        return "funcref";
+    case WELF_TYPE_EXTERNREF:
+        return "externref";
+    default:
+        return "(unknown type)";
+    }
+}
+
+static uint32_t f32_bits(float f)
+{
+    uint32_t b;
+    memcpy(&b, &f, sizeof b);
+    return b;
+}
+
+static uint64_t f64_bits(double d)
+{
+    uint64_t b;
+    memcpy(&b, &d, sizeof b);
+    return b;
+}
+
+/*
+ * Host references: externref N of the script is the pointer N + 1, so
+ * that none of them is NULL (ref.null).
+ */
+static void *extern_of(uint64_t n)
+{
+    return (void *)(uintptr_t)(n + 1);
+}
+
+/* "i32 -1 (0xffffffff)", "f32 nan (0x7fc00000)", "externref 3". */
+static void describe_val(const welf_val *v, char *buf, size_t size)
+{
+    switch (v->type) {
+    case WELF_TYPE_I32:
+        snprintf(buf, size, "i32 %" PRId32 " (0x%" PRIx32 ")", v->of.i32,
+                 (uint32_t)v->of.i32);
+        break;
+    case WELF_TYPE_I64:
+        snprintf(buf, size, "i64 %" PRId64 " (0x%" PRIx64 ")", v->of.i64,
+                 (uint64_t)v->of.i64);
+        break;
+    case WELF_TYPE_F32:
+        snprintf(buf, size, "f32 %.9g (0x%08" PRIx32 ")", (double)v->of.f32,
+                 f32_bits(v->of.f32));
+        break;
+    case WELF_TYPE_F64:
+        snprintf(buf, size, "f64 %.17g (0x%016" PRIx64 ")", v->of.f64,
+                 f64_bits(v->of.f64));
+        break;
+    case WELF_TYPE_V128:
+        snprintf(buf, size, "v128");
+        break;
+    case WELF_TYPE_FUNCREF:
+        snprintf(buf, size, "funcref %s", v->of.func ? "non-null" : "null");
+        break;
+    case WELF_TYPE_EXTERNREF:
+        if (!v->of.extern_ref)
+            snprintf(buf, size, "externref null");
+        else
+            snprintf(buf, size, "externref %" PRIuPTR,
+                     (uintptr_t)v->of.extern_ref - 1);
+        break;
+    default:
+        snprintf(buf, size, "a value of unknown type 0x%02x", v->type);
+        break;
+    }
+}
+
+/* Parses an unsigned decimal string (wast2json's way of writing
+ * numbers). */
+static bool parse_u64(const char *s, uint64_t max, uint64_t *out)
+{
+    if (!s || *s < '0' || *s > '9')
+        return false;
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno || *end || v > max)
+        return false;
+    *out = v;
+    return true;
+}
+
+/* Converts an argument from the JSON; false (and *why) if it cannot. */
+static bool parse_arg(const cJSON *a, welf_val *out, char **why)
+{
+    const char *tname = string_field(a, "type");
+    const char *text = string_field(a, "value");
+    memset(out, 0, sizeof *out);
+    out->type = type_code(tname);
+    uint64_t v = 0;
+    switch (out->type) {
+    case WELF_TYPE_I32:
+    case WELF_TYPE_F32:
+        if (!parse_u64(text, UINT32_MAX, &v))
+            break;
+        if (out->type == WELF_TYPE_I32) {
+            out->of.i32 = (int32_t)(uint32_t)v;
+        } else {
+            uint32_t b = (uint32_t)v;
+            memcpy(&out->of.f32, &b, sizeof b);
+        }
+        return true;
+    case WELF_TYPE_I64:
+    case WELF_TYPE_F64:
+        if (!parse_u64(text, UINT64_MAX, &v))
+            break;
+        if (out->type == WELF_TYPE_I64)
+            out->of.i64 = (int64_t)v;
+        else
+            memcpy(&out->of.f64, &v, sizeof v);
+        return true;
+    case WELF_TYPE_FUNCREF:
+        if (text && strcmp(text, "null") == 0)
+            return true; /* NULL */
+        *why = format("cannot pass funcref %s: only null can be made",
+                      text ? text : "(no value)");
+        return false;
+    case WELF_TYPE_EXTERNREF:
+        if (text && strcmp(text, "null") == 0)
+            return true;
+        if (!parse_u64(text, UINTPTR_MAX - 1, &v))
+            break;
+        out->of.extern_ref = extern_of(v);
+        return true;
+    default:
+        *why = format("cannot pass an argument of type %s",
+                      tname ? tname : "(none)");
+        return false;
+    }
+    *why = format("bad %s argument value \"%s\"", tname,
+                  text ? text : "(none)");
+    return false;
+}
+
+/* An expected result, parsed from the JSON. */
+typedef enum exp_kind {
+    EXP_BITS,          /* numbers: exactly these bits */
+    EXP_NAN_CANONICAL, /* the canonical NaN, either sign */
+    EXP_NAN_ARITHMETIC, /* a NaN with the quiet bit set */
+    EXP_NULL,          /* ref.null */
+    EXP_NON_NULL,      /* funcref: any function */
+    EXP_EXTERN,        /* externref: the host reference in bits */
+} exp_kind;
+
+typedef struct expected {
+    uint8_t type;
+    exp_kind kind;
+    uint64_t bits;
+} expected;
+
+static bool parse_expected(const cJSON *e, expected *out, char **why)
+{
+    const char *tname = string_field(e, "type");
+    const char *text = string_field(e, "value");
+    memset(out, 0, sizeof *out);
+    out->type = type_code(tname);
+    out->kind = EXP_BITS;
+    switch (out->type) {
+    case WELF_TYPE_I32:
+    case WELF_TYPE_I64:
+    case WELF_TYPE_F32:
+    case WELF_TYPE_F64: {
+        bool is_float =
+            out->type == WELF_TYPE_F32 || out->type == WELF_TYPE_F64;
+        if (is_float && text && strcmp(text, "nan:canonical") == 0) {
+            out->kind = EXP_NAN_CANONICAL;
+            return true;
+        }
+        if (is_float && text && strcmp(text, "nan:arithmetic") == 0) {
+            out->kind = EXP_NAN_ARITHMETIC;
+            return true;
+        }
+        bool wide = out->type == WELF_TYPE_I64 || out->type == WELF_TYPE_F64;
+        if (parse_u64(text, wide ? UINT64_MAX : UINT32_MAX, &out->bits))
+            return true;
+        break;
+    }
+    case WELF_TYPE_FUNCREF:
+    case WELF_TYPE_EXTERNREF:
+        if (text && strcmp(text, "null") == 0) {
+            out->kind = EXP_NULL;
+            return true;
+        }
+        if (out->type == WELF_TYPE_FUNCREF && text) {
+            out->kind = EXP_NON_NULL;
+            return true;
+        }
+        out->kind = EXP_EXTERN;
+        if (parse_u64(text, UINTPTR_MAX - 1, &out->bits)) {
+            out->bits = (uint64_t)(uintptr_t)extern_of(out->bits);
+            return true;
+        }
+        break;
+    default:
+        *why = format("cannot expect a result of type %s",
+                      tname ? tname : "(none)");
+        return false;
+    }
+    *why = format("bad expected %s value \"%s\"", tname,
+                  text ? text : "(none)");
+    return false;
+}
+
+static void describe_expected(const expected *e, char *buf, size_t size)
+{
+    welf_val v;
+    memset(&v, 0, sizeof v);
+    v.type = e->type;
+    switch (e->kind) {
+    case EXP_BITS:
+        if (e->type == WELF_TYPE_I32 || e->type == WELF_TYPE_F32) {
+            uint32_t b = (uint32_t)e->bits;
+            memcpy(&v.of.i32, &b, sizeof b);
+        } else {
+            memcpy(&v.of.i64, &e->bits, sizeof e->bits);
+        }
+        describe_val(&v, buf, size);
+        return;
+    case EXP_NAN_CANONICAL:
+        snprintf(buf, size, "%s nan:canonical", type_name(e->type));
+        return;
+    case EXP_NAN_ARITHMETIC:
+        snprintf(buf, size, "%s nan:arithmetic", type_name(e->type));
+        return;
+    case EXP_NULL:
+        snprintf(buf, size, "%s null", type_name(e->type));
+        return;
+    case EXP_NON_NULL:
+        snprintf(buf, size, "%s non-null", type_name(e->type));
+        return;
+    case EXP_EXTERN:
+        v.of.extern_ref = (void *)(uintptr_t)e->bits;
+        describe_val(&v, buf, size);
+        return;
+    }
+}
+
+static bool match_float(exp_kind kind, uint64_t bits, uint64_t expect,
+                        uint64_t sign, uint64_t exponent, uint64_t quiet)
+{
+    bool nan = (bits & exponent) == exponent && (bits & ~(sign | exponent));
+    switch (kind) {
+    case EXP_BITS:
+        return bits == expect;
+    case EXP_NAN_CANONICAL:
+        return (bits & ~sign) == (exponent | quiet);
+    case EXP_NAN_ARITHMETIC:
+        return nan && (bits & quiet);
+    default:
+        return false;
+    }
+}
+
+static bool match_expected(const expected *e, const welf_val *got)
+{
+    if (got->type != e->type)
+        return false;
+    switch (e->type) {
+    case WELF_TYPE_I32:
+        return e->kind == EXP_BITS && (uint32_t)got->of.i32 == e->bits;
+    case WELF_TYPE_I64:
+        return e->kind == EXP_BITS && (uint64_t)got->of.i64 == e->bits;
+    case WELF_TYPE_F32:
+        return match_float(e->kind, f32_bits(got->of.f32), e->bits,
+                           0x80000000u, 0x7f800000u, 0x00400000u);
+    case WELF_TYPE_F64:
+        return match_float(e->kind, f64_bits(got->of.f64), e->bits,
+                           UINT64_C(0x8000000000000000),
+                           UINT64_C(0x7ff0000000000000),
+                           UINT64_C(0x0008000000000000));
+    case WELF_TYPE_FUNCREF:
+        return e->kind == EXP_NULL ? got->of.func == NULL
+                                   : got->of.func != NULL;
+    case WELF_TYPE_EXTERNREF:
+        if (e->kind == EXP_NULL)
+            return got->of.extern_ref == NULL;
+        return (uintptr_t)got->of.extern_ref == (uintptr_t)e->bits;
+    default:
+        return false;
+    }
+}
+
+/* Does a JSON list of values hold a v128? */
+static bool has_v128(const cJSON *list)
+{
+    const cJSON *v;
+    cJSON_ArrayForEach(v, list)
+    {
+        const char *t = string_field(v, "type");
+        if (t && strcmp(t, "v128") == 0)
+            return true;
+    }
+    return false;
+}
+
+/* Appends "a, b, c" descriptions of values to sb. */
+static void describe_vals(strbuf *sb, const welf_val *vals, size_t count)
+{
+    for (size_t i = 0; i < count; i++) {
+        char one[96];
+        describe_val(&vals[i], one, sizeof one);
+        if (i)
+            sb_append(sb, ", ", 2);
+        sb_append(sb, one, strlen(one));
+    }
+    if (count == 0)
+        sb_append(sb, "nothing", 7);
+}
+
+/* ------------------------------------------------------------------ */
+/* The spectest module                                                 */
+
+static welf_val raw_to_val(uint8_t type, const welf_val_raw *raw)
+{
+    welf_val v;
+    memset(&v, 0, sizeof v);
+    v.type = type;
+    switch (type) {
+    case WELF_TYPE_I32:
+        v.of.i32 = raw->i32;
+        break;
+    case WELF_TYPE_I64:
+        v.of.i64 = raw->i64;
+        break;
+    case WELF_TYPE_F32:
+        memcpy(&v.of.f32, &raw->f32, sizeof v.of.f32);
+        break;
+    case WELF_TYPE_F64:
+        memcpy(&v.of.f64, &raw->f64, sizeof v.of.f64);
+        break;
+    default:
+        break;
+    }
+    return v;
+}
+
+/* All the spectest print functions: print nothing, or the call with -v. */
+static int spectest_print(void *user, welf_val_raw *args)
+{
+    const spectest_host *h = user;
+    const spectest_item *it = &spectest_items[h->item];
+    if (!h->job->opts->verbose)
+        return 0;
+    welf_val vals[2];
+    for (int i = 0; i < it->param_count; i++)
+        vals[i] = raw_to_val(it->params[i], &args[i]);
+    strbuf sb = {0};
+    describe_vals(&sb, vals, it->param_count);
+    sb_line(h->job->out, "%s: spectest.%s: %s", h->job->wast, it->name,
+            sb.data);
+    sb_free(&sb);
+    return 0;
+}
+
+static welf_val spectest_global_value(uint8_t type)
+{
+    welf_val v;
+    memset(&v, 0, sizeof v);
+    v.type = type;
+    switch (type) {
+    case WELF_TYPE_I32:
+        v.of.i32 = 666;
+        break;
+    case WELF_TYPE_I64:
+        v.of.i64 = 666;
+        break;
+    case WELF_TYPE_F32:
+        v.of.f32 = 666.6f;
+        break;
+    case WELF_TYPE_F64:
+        v.of.f64 = 666.6;
+        break;
+    default:
+        break;
+    }
+    return v;
+}
+
+/* Makes the spectest externals in the script's engine (once). */
+static bool make_spectest(file_job *job, char **why)
+{
+    script *sc = job->sc;
+    for (int i = 0; i < SPECTEST_ITEMS; i++) {
+        const spectest_item *it = &spectest_items[i];
+        welf_extern *ext = &sc->spectest[i];
+        welf_error err;
+        clear_error(&err);
+        welf_status st = WELF_ERR_USAGE;
+        ext->kind = it->kind;
+        switch (it->kind) {
+        case WELF_EXTERN_FUNC: {
+            sc->hosts[i] = (spectest_host){job, i};
+            welf_functype_info type = {.param_count = it->param_count,
+                                       .params = it->params};
+            st = welf_func_new_host(sc->engine, &type, spectest_print,
+                                    &sc->hosts[i], &ext->u.func, &err);
+            break;
+        }
+        case WELF_EXTERN_GLOBAL:
+            st = welf_global_new(sc->engine, spectest_global_value(it->type),
+                                 false, &ext->u.global, &err);
+            break;
+        case WELF_EXTERN_TABLE:
+            st = welf_table_new(sc->engine, it->type,
+                                (welf_limits_info){10, 20, true},
+                                &ext->u.table, &err);
+            break;
+        case WELF_EXTERN_MEMORY:
+            st = welf_memory_new(sc->engine, (welf_limits_info){1, 2, true},
+                                 &ext->u.memory, &err);
+            break;
+        }
+        if (st != WELF_OK) {
+            settle_error(&err, st);
+            char desc[600];
+            describe_error(&err, desc, sizeof desc);
+            *why = format("cannot make spectest.%s: %s", it->name, desc);
+            return false;
+        }
+    }
+    sc->spectest_made = true;
+    return true;
+}
+
+/* ------------------------------------------------------------------ */
+/* Instantiation                                                       */
+
+/* A module file that decoded and validated, kept for compiling. */
+typedef struct accepted {
+    welf_wasm *wasm;
+    uint8_t *bytes;
+    size_t size;
+} accepted;
+
+static void accepted_free(accepted *a)
+{
+    welf_wasm_free(a->wasm);
+    if (a->bytes)
+        welf_free(a->bytes);
+    memset(a, 0, sizeof *a);
+}
+
+typedef enum inst_result {
+    INST_OK,
+    INST_SKIP,       /* unavailable: welf cannot compile it yet, or it
+                        imports from an unavailable module */
+    INST_BROKEN,     /* compiling or loading failed, or an import comes
+                        from a module that failed */
+    INST_UNRESOLVED, /* an import names an unknown module or export */
+    INST_REJECTED    /* welf_instance_new failed: see err */
+} inst_result;
+
+typedef struct inst_outcome {
+    inst_result result;
+    welf_instance *inst; /* INST_OK */
+    welf_error err;      /* INST_REJECTED */
+    skip_kind skip;      /* INST_SKIP */
+    char *why;           /* all but INST_OK: malloc'd */
+} inst_outcome;
+
+/* SIMD or something else? The compiler names SIMD in its message. */
+static skip_kind unsupported_kind(const welf_error *err, const accepted *m)
+{
+    if (strstr(err->message, "SIMD") || strstr(err->message, "v128"))
+        return SKIP_SIMD;
+    if (err->offset != WELF_NO_OFFSET && err->offset < m->size &&
+        m->bytes[err->offset] == 0xfd)
+        return SKIP_SIMD;
+    return SKIP_UNSUPPORTED;
+}
+
+/* Finds what satisfies an import: INST_OK and *ext, or why not. */
+static inst_result resolve_import(file_job *job, const welf_import_info *imp,
+                                  welf_extern *ext, skip_kind *skip,
+                                  char **why)
+{
+    script *sc = job->sc;
+    char *mname = quote_name(imp->module, imp->module_len);
+    char *fname = quote_name(imp->name, imp->name_len);
+    inst_result r = INST_OK;
+    mod_rec *m = map_get(&sc->registry, imp->module, imp->module_len);
+    if (m) {
+        welf_error err;
+        clear_error(&err);
+        switch (m->state) {
+        case MOD_READY: {
+            welf_status st = welf_instance_export(m->inst, imp->name,
+                                                  imp->name_len, ext, &err);
+            if (st != WELF_OK) {
+                settle_error(&err, st);
+                r = INST_UNRESOLVED;
+                *why = format("unknown import %s %s: %s", mname, fname,
+                              err.message);
+            }
+            break;
+        }
+        case MOD_UNAVAILABLE:
+            r = INST_SKIP;
+            *skip = m->skip;
+            *why = format("imports %s %s from the module of line %ld, "
+                          "which is unavailable (%s)",
+                          mname, fname, m->line, m->why);
+            break;
+        case MOD_FAILED:
+            r = INST_BROKEN;
+            *why = format("imports %s %s from the module of line %ld, "
+                          "which failed",
+                          mname, fname, m->line);
+            break;
+        }
+    } else if (imp->module_len == 8 &&
+               memcmp(imp->module, "spectest", 8) == 0) {
+        if (!sc->spectest_made && !make_spectest(job, why)) {
+            r = INST_BROKEN;
+        } else {
+            int found = -1;
+            for (int i = 0; i < SPECTEST_ITEMS && found < 0; i++) {
+                const char *n = spectest_items[i].name;
+                if (strlen(n) == imp->name_len &&
+                    memcmp(n, imp->name, imp->name_len) == 0)
+                    found = i;
+            }
+            if (found < 0) {
+                r = INST_UNRESOLVED;
+                *why = format("unknown import %s %s: spectest has no such "
+                              "item",
+                              mname, fname);
+            } else {
+                *ext = sc->spectest[found];
+            }
+        }
+    } else {
+        r = INST_UNRESOLVED;
+        *why = format("unknown import %s %s: no module %s is registered",
+                      mname, fname, mname);
+    }
+    free(mname);
+    free(fname);
+    return r;
+}
+
+/* Compiles, loads, links and instantiates an accepted module. */
+static void instantiate(file_job *job, const accepted *m, inst_outcome *o)
+{
+    script *sc = job->sc;
+    char desc[600];
+    memset(o, 0, sizeof *o);
+    clear_error(&o->err);
+    if (!sc->engine) {
+        o->result = INST_BROKEN;
+        o->why = format("%s", sc->engine_why);
+        return;
+    }
+
+    welf_compile_options co;
+    welf_compile_options_init(&co);
+    co.opt_level = job->opts->opt_level;
+    uint8_t *object = NULL;
+    size_t object_size = 0;
+    uint64_t start = now_ns();
+    welf_status st =
+        welf_compile(m->wasm, &co, &object, &object_size, &o->err);
+    job->counts->compile_nanos += now_ns() - start;
+    job->counts->compiled++;
+    if (st != WELF_OK) {
+        settle_error(&o->err, st);
+        describe_error(&o->err, desc, sizeof desc);
+        if (object)
+            welf_free(object);
+        if (o->err.code == WELF_ERR_UNSUPPORTED) {
+            o->result = INST_SKIP;
+            o->skip = unsupported_kind(&o->err, m);
+            o->why = format("compilation: %s", desc);
+        } else {
+            o->result = INST_BROKEN;
+            o->why = format("compilation failed: %s", desc);
+        }
+        return;
+    }
+
+    welf_module *mod = NULL;
+    clear_error(&o->err);
+    st = welf_module_load_memory(sc->engine, object, object_size, &mod,
+                                 &o->err);
+    welf_free(object);
+    if (st != WELF_OK) {
+        settle_error(&o->err, st);
+        describe_error(&o->err, desc, sizeof desc);
+        o->result = INST_BROKEN;
+        o->why = format("loading the object failed: %s", desc);
+        return;
+    }
+
+    uint32_t n = welf_module_import_count(mod);
+    welf_extern *imports = xrealloc(NULL, sizeof *imports * (n ? n : 1));
+    for (uint32_t i = 0; i < n; i++) {
+        welf_import_info info;
+        memset(&info, 0, sizeof info);
+        welf_module_import(mod, i, &info);
+        inst_result r =
+            resolve_import(job, &info, &imports[i], &o->skip, &o->why);
+        if (r != INST_OK) {
+            o->result = r;
+            free(imports);
+            return;
+        }
+    }
+    clear_error(&o->err);
+    st = welf_instance_new(mod, imports, n, &o->inst, &o->err);
+    free(imports);
+    if (st != WELF_OK) {
+        settle_error(&o->err, st);
+        describe_error(&o->err, desc, sizeof desc);
+        o->inst = NULL;
+        o->result = INST_REJECTED;
+        o->why = format("instantiation failed: %s", desc);
+        return;
+    }
+    o->result = INST_OK;
+}
+
+/* ------------------------------------------------------------------ */
+/* Judging module commands                                             */
+
+typedef enum expectation {
+    EXPECT_VALID,         /* module: decodes, validates, instantiates */
+    EXPECT_MALFORMED,     /* assert_malformed */
+    EXPECT_INVALID,       /* assert_invalid */
+    EXPECT_UNLINKABLE,    /* assert_unlinkable */
+    EXPECT_UNINSTANTIABLE /* assert_uninstantiable */
+} expectation;
+
+/* Reads, decodes and validates one module file, timing the welf calls.
+ * With keep, an accepted module is handed over instead of freed. */
+static stage check_module(file_job *job, const char *path, welf_error *err,
+                          accepted *keep)
+{
+    clear_error(err);
+    uint8_t *bytes = NULL;
+    size_t size = 0;
+    welf_status st = welf_file_read(path, &bytes, &size, err);
+    if (st != WELF_OK) {
+        settle_error(err, st);
+        if (bytes)
+            welf_free(bytes);
+        return STAGE_READ;
+    }
+
+    welf_wasm *module = NULL;
+    uint64_t start = now_ns();
+    st = welf_wasm_decode(bytes, size, job->features, &module, err);
+    stage result = STAGE_DECODE;
+    if (st == WELF_OK) {
+        st = welf_wasm_validate(module, err);
+        result = st == WELF_OK ? STAGE_ACCEPTED : STAGE_VALIDATE;
+    }
+    job->counts->nanos += now_ns() - start;
+    job->counts->modules++;
+
+    if (st != WELF_OK)
+        settle_error(err, st);
+    if (keep && result == STAGE_ACCEPTED) {
+        keep->wasm = module;
+        keep->bytes = bytes;
+        keep->size = size;
+        return result;
+    }
+    welf_wasm_free(module);
+    if (bytes)
+        welf_free(bytes);
+    return result;
 }
 
 static void expect_malformed(file_job *job, long line, const char *type,
@@ -633,53 +1617,161 @@ static void expect_invalid(file_job *job, long line, const char *type,
                  class_name(c), text, why);
 }
 
-static const char *string_field(const cJSON *obj, const char *name)
+/* Makes rec the current module, and names it if the command does. */
+static void set_current(file_job *job, const cJSON *cmd, mod_rec *rec)
 {
-    const cJSON *f = cJSON_GetObjectItemCaseSensitive(obj, name);
-    return cJSON_IsString(f) ? f->valuestring : NULL;
+    script *sc = job->sc;
+    sc->current = rec;
+    const char *name = string_field(cmd, "name");
+    if (name) {
+        size_t len;
+        char *bytes = json_name(sc, name, &len);
+        map_put(&sc->named, bytes, len, rec);
+    }
 }
 
+/* A module command whose module went through decoding and validation. */
+static void module_command(file_job *job, const cJSON *cmd, long line,
+                           const char *type, stage s, const char *why,
+                           const accepted *m)
+{
+    script *sc = job->sc;
+    mod_rec *rec;
+    if (s != STAGE_ACCEPTED) {
+        rec = new_rec(sc, MOD_FAILED, line,
+                      format("%s failed: %s", stage_name(s), why));
+        fail_cmd(job, line, type, "%s", rec->why);
+        set_current(job, cmd, rec);
+        return;
+    }
+    inst_outcome o;
+    instantiate(job, m, &o);
+    switch (o.result) {
+    case INST_OK:
+        rec = new_rec(sc, MOD_READY, line, NULL);
+        rec->inst = o.inst;
+        pass_cmd(job, line, type);
+        break;
+    case INST_SKIP:
+        rec = new_rec(sc, MOD_UNAVAILABLE, line, o.why);
+        rec->skip = o.skip;
+        skip_cmd(job, line, type, o.skip, "%s", o.why);
+        break;
+    default:
+        rec = new_rec(sc, MOD_FAILED, line, o.why);
+        fail_cmd(job, line, type, "%s", o.why);
+        break;
+    }
+    set_current(job, cmd, rec);
+}
+
+/* assert_unlinkable and assert_uninstantiable. */
+static void link_command(file_job *job, long line, const char *type,
+                         expectation expect, stage s, const char *why,
+                         const accepted *m, const char *text)
+{
+    if (s != STAGE_ACCEPTED) {
+        fail_cmd(job, line, type, "%s failed: %s", stage_name(s), why);
+        return;
+    }
+    bool unlinkable = expect == EXPECT_UNLINKABLE;
+    const char *wanted = unlinkable ? "a link error" : "a trap";
+    inst_outcome o;
+    instantiate(job, m, &o);
+    switch (o.result) {
+    case INST_OK:
+        fail_cmd(job, line, type,
+                 "instantiation succeeded, expected %s (\"%s\")", wanted,
+                 text);
+        break;
+    case INST_SKIP:
+        skip_cmd(job, line, type, o.skip, "%s", o.why);
+        break;
+    case INST_BROKEN:
+        fail_cmd(job, line, type, "%s", o.why);
+        break;
+    case INST_UNRESOLVED:
+        if (unlinkable)
+            pass_cmd(job, line, type);
+        else
+            fail_cmd(job, line, type, "expected %s (\"%s\"), but %s", wanted,
+                     text, o.why);
+        break;
+    case INST_REJECTED:
+        if (unlinkable ? o.err.code == WELF_ERR_LINK
+                       : o.err.code == WELF_ERR_TRAP &&
+                             starts_with(o.err.message, text))
+            pass_cmd(job, line, type);
+        else
+            fail_cmd(job, line, type, "expected %s (\"%s\"), but %s", wanted,
+                     text, o.why);
+        break;
+    }
+    free(o.why);
+}
+
+typedef enum module_kind { MODULE_BINARY, MODULE_TEXT, MODULE_BAD } module_kind;
+
 /*
- * Decides whether a command's module is binary. Returns false (and counts
- * the command) when there is nothing to decode: a text module or a bad
- * module_type.
+ * Decides whether a command's module is binary. Counts the command when
+ * there is nothing to decode: a text module (not applicable) or a bad
+ * module_type (failed).
  */
-static bool binary_module(file_job *job, const cJSON *cmd, long line,
-                          const char *type, expectation expect)
+static module_kind binary_module(file_job *job, const cJSON *cmd, long line,
+                                 const char *type, expectation expect)
 {
     const cJSON *mt = cJSON_GetObjectItemCaseSensitive(cmd, "module_type");
     if (!mt) {
         /* wast2json leaves it out of "module" commands only. */
         if (expect == EXPECT_MALFORMED || expect == EXPECT_INVALID) {
             fail_cmd(job, line, type, "no \"module_type\" in the JSON");
-            return false;
+            return MODULE_BAD;
         }
-        return true;
+        return MODULE_BINARY;
     }
     if (!cJSON_IsString(mt) || !mt->valuestring) {
         fail_cmd(job, line, type, "\"module_type\" is not a string");
-        return false;
+        return MODULE_BAD;
     }
     if (strcmp(mt->valuestring, "text") == 0) {
         job->counts->text++;
-        return false;
+        return MODULE_TEXT;
     }
     if (strcmp(mt->valuestring, "binary") != 0) {
         fail_cmd(job, line, type, "unknown module_type \"%s\"",
                  mt->valuestring);
-        return false;
+        return MODULE_BAD;
     }
-    return true;
+    return MODULE_BINARY;
 }
 
 static void judge_module(file_job *job, const cJSON *cmd, long line,
                          const char *type, expectation expect)
 {
-    if (!binary_module(job, cmd, line, type, expect))
+    script *sc = job->sc;
+    bool is_module = expect == EXPECT_VALID;
+    module_kind kind = binary_module(job, cmd, line, type, expect);
+    if (kind != MODULE_BINARY) {
+        /* Later commands need to know what became of the module. */
+        if (is_module && kind == MODULE_TEXT) {
+            mod_rec *rec = new_rec(sc, MOD_UNAVAILABLE, line,
+                                   format("a text-format module"));
+            rec->skip = SKIP_TEXT;
+            set_current(job, cmd, rec);
+        } else if (is_module) {
+            set_current(job, cmd,
+                        new_rec(sc, MOD_FAILED, line,
+                                format("bad module_type in the JSON")));
+        }
         return;
+    }
     const char *filename = string_field(cmd, "filename");
     if (!filename || !*filename) {
         fail_cmd(job, line, type, "no \"filename\" string in the JSON");
+        if (is_module)
+            set_current(job, cmd,
+                        new_rec(sc, MOD_FAILED, line,
+                                format("no filename in the JSON")));
         return;
     }
     const char *text = string_field(cmd, "text");
@@ -688,22 +1780,22 @@ static void judge_module(file_job *job, const cJSON *cmd, long line,
 
     char *path = format("%s/%s", job->dir, filename);
     welf_error err;
-    stage s = check_module(job, path, &err);
+    accepted m = {0};
+    bool keep = expect == EXPECT_VALID || expect == EXPECT_UNLINKABLE ||
+                expect == EXPECT_UNINSTANTIABLE;
+    stage s = check_module(job, path, &err, keep ? &m : NULL);
     free(path);
 
     char why[600] = "";
     if (s != STAGE_ACCEPTED)
         describe_error(&err, why, sizeof why);
-    if (s == STAGE_READ) {
+    if (s == STAGE_READ && !is_module) {
         fail_cmd(job, line, type, "cannot read %s: %s", filename, why);
         return;
     }
     switch (expect) {
     case EXPECT_VALID:
-        expect_valid(job, line, type, s, why, false);
-        break;
-    case EXPECT_VALID_THEN_SKIP:
-        expect_valid(job, line, type, s, why, true);
+        module_command(job, cmd, line, type, s, why, &m);
         break;
     case EXPECT_MALFORMED:
         expect_malformed(job, line, type, s, &err, why, text);
@@ -711,8 +1803,360 @@ static void judge_module(file_job *job, const cJSON *cmd, long line,
     case EXPECT_INVALID:
         expect_invalid(job, line, type, s, &err, why, text);
         break;
+    case EXPECT_UNLINKABLE:
+    case EXPECT_UNINSTANTIABLE:
+        link_command(job, line, type, expect, s, why, &m, text);
+        break;
+    }
+    accepted_free(&m);
+}
+
+/* ------------------------------------------------------------------ */
+/* Judging actions                                                     */
+
+typedef enum action_expect {
+    ACT_RUN,    /* action: must not trap or fail */
+    ACT_RETURN, /* assert_return: these results */
+    ACT_TRAP    /* assert_trap, assert_exhaustion: a trap with this text */
+} action_expect;
+
+/* What an action did. */
+typedef struct action_result {
+    welf_status status; /* WELF_OK, or the call's failure in err */
+    welf_error err;
+    welf_val *results; /* malloc'd */
+    size_t count;
+} action_result;
+
+/*
+ * The instance an action runs in. NULL when the command is already
+ * counted: failed (no such module, or it failed) or skipped (it is
+ * unavailable).
+ */
+static mod_rec *action_module(file_job *job, const cJSON *action, long line,
+                              const char *type)
+{
+    script *sc = job->sc;
+    const char *name = string_field(action, "module");
+    mod_rec *rec = sc->current;
+    if (name) {
+        size_t len;
+        char *bytes = json_name(sc, name, &len);
+        rec = map_get(&sc->named, bytes, len);
+        free(bytes);
+    }
+    if (!rec) {
+        if (name)
+            fail_cmd(job, line, type, "no module named %s", name);
+        else
+            fail_cmd(job, line, type, "no module has been defined");
+        return NULL;
+    }
+    switch (rec->state) {
+    case MOD_READY:
+        return rec;
+    case MOD_UNAVAILABLE:
+        skip_cmd(job, line, type, rec->skip,
+                 "the module of line %ld is unavailable (%s)", rec->line,
+                 rec->why);
+        return NULL;
+    case MOD_FAILED:
+        fail_cmd(job, line, type, "the module of line %ld failed",
+                 rec->line);
+        return NULL;
+    }
+    return NULL;
+}
+
+/* Looks up an export of the wanted kind; false and *why if missing. */
+static bool find_export(welf_instance *inst, const char *field, size_t len,
+                        welf_extern_kind kind, welf_extern *ext, char **why)
+{
+    welf_error err;
+    clear_error(&err);
+    welf_status st = welf_instance_export(inst, field, len, ext, &err);
+    if (st != WELF_OK) {
+        settle_error(&err, st);
+        char *q = quote_name(field, len);
+        *why = format("no export %s: %s", q, err.message);
+        free(q);
+        return false;
+    }
+    if (ext->kind != kind) {
+        char *q = quote_name(field, len);
+        *why = format("export %s is not a %s", q,
+                      kind == WELF_EXTERN_FUNC ? "function" : "global");
+        free(q);
+        return false;
+    }
+    return true;
+}
+
+/* Calls an exported function. False (and *why) if the call could not be
+ * made; otherwise res says how it went. */
+static bool invoke(welf_instance *inst, const char *field, size_t len,
+                   const cJSON *args, action_result *res, char **why)
+{
+    welf_extern ext;
+    if (!find_export(inst, field, len, WELF_EXTERN_FUNC, &ext, why))
+        return false;
+    welf_functype_info ft;
+    memset(&ft, 0, sizeof ft);
+    welf_func_type(ext.u.func, &ft);
+    size_t nargs = (size_t)cJSON_GetArraySize(args);
+    if (nargs != ft.param_count) {
+        *why = format("the script passes %zu arguments, the function takes "
+                      "%" PRIu32,
+                      nargs, ft.param_count);
+        return false;
+    }
+    welf_val *vals = xrealloc(NULL, sizeof *vals * (nargs ? nargs : 1));
+    memset(vals, 0, sizeof *vals * (nargs ? nargs : 1));
+    size_t i = 0;
+    const cJSON *a;
+    cJSON_ArrayForEach(a, args)
+    {
+        if (!parse_arg(a, &vals[i], why)) {
+            free(vals);
+            return false;
+        }
+        if (vals[i].type != ft.params[i]) {
+            *why = format("argument %zu is %s, the function takes %s", i,
+                          type_name(vals[i].type), type_name(ft.params[i]));
+            free(vals);
+            return false;
+        }
+        i++;
+    }
+    res->count = ft.result_count;
+    res->results =
+        xrealloc(NULL, sizeof *res->results * (res->count ? res->count : 1));
+    memset(res->results, 0, sizeof *res->results * res->count);
+    clear_error(&res->err);
+    res->status = welf_func_call(ext.u.func, vals, nargs, res->results,
+                                 res->count, &res->err);
+    if (res->status != WELF_OK)
+        settle_error(&res->err, res->status);
+    free(vals);
+    return true;
+}
+
+/* Reads an exported global. */
+static bool get_global(welf_instance *inst, const char *field, size_t len,
+                       action_result *res, char **why)
+{
+    welf_extern ext;
+    if (!find_export(inst, field, len, WELF_EXTERN_GLOBAL, &ext, why))
+        return false;
+    res->count = 1;
+    res->results = xrealloc(NULL, sizeof *res->results);
+    res->results[0] = welf_global_get(ext.u.global);
+    res->status = WELF_OK;
+    return true;
+}
+
+/* Runs a command's action; false if it is already counted. */
+static bool run_action(file_job *job, const cJSON *cmd, long line,
+                       const char *type, action_result *res)
+{
+    const cJSON *action = cJSON_GetObjectItemCaseSensitive(cmd, "action");
+    if (!cJSON_IsObject(action)) {
+        fail_cmd(job, line, type, "no \"action\" object in the JSON");
+        return false;
+    }
+    const char *atype = string_field(action, "type");
+    const char *field = string_field(action, "field");
+    const cJSON *args = cJSON_GetObjectItemCaseSensitive(action, "args");
+    bool is_invoke = atype && strcmp(atype, "invoke") == 0;
+    bool is_get = atype && strcmp(atype, "get") == 0;
+    if (!is_invoke && !is_get) {
+        fail_cmd(job, line, type, "unknown action type \"%s\"",
+                 atype ? atype : "(none)");
+        return false;
+    }
+    if (!field || (is_invoke && args && !cJSON_IsArray(args))) {
+        fail_cmd(job, line, type, "malformed action in the JSON");
+        return false;
+    }
+    mod_rec *rec = action_module(job, action, line, type);
+    if (!rec)
+        return false;
+    if (has_v128(args) ||
+        has_v128(cJSON_GetObjectItemCaseSensitive(cmd, "expected"))) {
+        skip_cmd(job, line, type, SKIP_SIMD, "v128 values");
+        return false;
+    }
+
+    size_t len;
+    char *name = json_name(job->sc, field, &len);
+    char *why = NULL;
+    bool ok = is_invoke ? invoke(rec->inst, name, len, args, res, &why)
+                        : get_global(rec->inst, name, len, res, &why);
+    free(name);
+    if (!ok) {
+        fail_cmd(job, line, type, "%s", why);
+        free(why);
+    }
+    return ok;
+}
+
+/* Compares results with the command's "expected" list. */
+static void judge_results(file_job *job, const cJSON *cmd, long line,
+                          const char *type, const action_result *res)
+{
+    const cJSON *list = cJSON_GetObjectItemCaseSensitive(cmd, "expected");
+    if (!cJSON_IsArray(list)) {
+        fail_cmd(job, line, type, "no \"expected\" list in the JSON");
+        return;
+    }
+    size_t count = (size_t)cJSON_GetArraySize(list);
+    expected *exp = xrealloc(NULL, sizeof *exp * (count ? count : 1));
+    memset(exp, 0, sizeof *exp * (count ? count : 1));
+    size_t i = 0;
+    const cJSON *e;
+    char *why = NULL;
+    cJSON_ArrayForEach(e, list)
+    {
+        if (!parse_expected(e, &exp[i], &why)) {
+            fail_cmd(job, line, type, "%s", why);
+            free(why);
+            free(exp);
+            return;
+        }
+        i++;
+    }
+    bool ok = count == res->count;
+    for (i = 0; ok && i < count; i++)
+        ok = match_expected(&exp[i], &res->results[i]);
+    if (ok) {
+        pass_cmd(job, line, type);
+        free(exp);
+        return;
+    }
+    strbuf want = {0}, got = {0};
+    for (i = 0; i < count; i++) {
+        char one[96];
+        describe_expected(&exp[i], one, sizeof one);
+        if (i)
+            sb_append(&want, ", ", 2);
+        sb_append(&want, one, strlen(one));
+    }
+    if (count == 0)
+        sb_append(&want, "nothing", 7);
+    describe_vals(&got, res->results, res->count);
+    fail_cmd(job, line, type, "expected %s, got %s", want.data, got.data);
+    sb_free(&want);
+    sb_free(&got);
+    free(exp);
+}
+
+/* How a call that did not return went: "trapped (\"...\")" or the
+ * error. */
+static void describe_failure(const action_result *res, char *buf,
+                             size_t size)
+{
+    if (res->status == WELF_ERR_TRAP) {
+        snprintf(buf, size, "it trapped (\"%s\")", res->err.message);
+    } else {
+        char desc[500];
+        describe_error(&res->err, desc, sizeof desc);
+        snprintf(buf, size, "it failed: %s", desc);
     }
 }
+
+static void judge_action(file_job *job, const cJSON *cmd, long line,
+                         const char *type, action_expect expect)
+{
+    action_result res;
+    memset(&res, 0, sizeof res);
+    if (!run_action(job, cmd, line, type, &res))
+        return;
+    char how[600] = "";
+    if (res.status != WELF_OK)
+        describe_failure(&res, how, sizeof how);
+    const char *text = string_field(cmd, "text");
+    switch (expect) {
+    case ACT_RUN:
+        if (res.status == WELF_OK)
+            pass_cmd(job, line, type);
+        else
+            fail_cmd(job, line, type, "%s", how);
+        break;
+    case ACT_RETURN:
+        if (res.status == WELF_OK)
+            judge_results(job, cmd, line, type, &res);
+        else
+            fail_cmd(job, line, type, "expected results, but %s", how);
+        break;
+    case ACT_TRAP:
+        if (!text) {
+            fail_cmd(job, line, type, "no \"text\" string in the JSON");
+        } else if (res.status == WELF_ERR_TRAP &&
+                   starts_with(res.err.message, text)) {
+            pass_cmd(job, line, type);
+        } else if (res.status == WELF_OK) {
+            strbuf got = {0};
+            describe_vals(&got, res.results, res.count);
+            fail_cmd(job, line, type,
+                     "expected a trap (\"%s\"), but it returned %s", text,
+                     got.data);
+            sb_free(&got);
+        } else {
+            fail_cmd(job, line, type, "expected a trap (\"%s\"), but %s",
+                     text, how);
+        }
+        break;
+    }
+    free(res.results);
+}
+
+static void judge_register(file_job *job, const cJSON *cmd, long line,
+                           const char *type)
+{
+    script *sc = job->sc;
+    const char *as = string_field(cmd, "as");
+    const char *name = string_field(cmd, "name");
+    if (!as) {
+        fail_cmd(job, line, type, "no \"as\" string in the JSON");
+        return;
+    }
+    mod_rec *rec = sc->current;
+    if (name) {
+        size_t len;
+        char *bytes = json_name(sc, name, &len);
+        rec = map_get(&sc->named, bytes, len);
+        free(bytes);
+    }
+    if (!rec) {
+        fail_cmd(job, line, type, "no module %s to register",
+                 name ? name : "has been defined");
+        return;
+    }
+    size_t len;
+    char *bytes = json_name(sc, as, &len);
+    map_put(&sc->registry, bytes, len, rec);
+    switch (rec->state) {
+    case MOD_READY:
+        pass_cmd(job, line, type);
+        break;
+    case MOD_UNAVAILABLE:
+        skip_cmd(job, line, type, rec->skip,
+                 "the module of line %ld is unavailable (%s)", rec->line,
+                 rec->why);
+        break;
+    case MOD_FAILED:
+        fail_cmd(job, line, type, "the module of line %ld failed",
+                 rec->line);
+        break;
+    }
+}
+
+/* ------------------------------------------------------------------ */
+/* Judging a script                                                    */
+
+/* In a worker: shared with the parent, the line of the command being
+ * judged, so that a crash can be pinned on it. */
+static volatile long *progress_line;
 
 /* The command's "line": a non-negative integer. */
 static bool get_line(const cJSON *cmd, long *line)
@@ -744,6 +2188,8 @@ static void judge_command(file_job *job, const cJSON *cmd)
         fail_cmd(job, 0, type, "no valid \"line\" number in the JSON");
         return;
     }
+    if (progress_line)
+        *progress_line = line;
 
     if (strcmp(type, "module") == 0)
         judge_module(job, cmd, line, type, EXPECT_VALID);
@@ -751,11 +2197,21 @@ static void judge_command(file_job *job, const cJSON *cmd)
         judge_module(job, cmd, line, type, EXPECT_MALFORMED);
     else if (strcmp(type, "assert_invalid") == 0)
         judge_module(job, cmd, line, type, EXPECT_INVALID);
-    else if (strcmp(type, "assert_unlinkable") == 0 ||
-             strcmp(type, "assert_uninstantiable") == 0)
-        judge_module(job, cmd, line, type, EXPECT_VALID_THEN_SKIP);
+    else if (strcmp(type, "assert_unlinkable") == 0)
+        judge_module(job, cmd, line, type, EXPECT_UNLINKABLE);
+    else if (strcmp(type, "assert_uninstantiable") == 0)
+        judge_module(job, cmd, line, type, EXPECT_UNINSTANTIABLE);
+    else if (strcmp(type, "register") == 0)
+        judge_register(job, cmd, line, type);
+    else if (strcmp(type, "action") == 0)
+        judge_action(job, cmd, line, type, ACT_RUN);
+    else if (strcmp(type, "assert_return") == 0)
+        judge_action(job, cmd, line, type, ACT_RETURN);
+    else if (strcmp(type, "assert_trap") == 0 ||
+             strcmp(type, "assert_exhaustion") == 0)
+        judge_action(job, cmd, line, type, ACT_TRAP);
     else
-        job->counts->skipped++; /* needs a runtime, or unknown */
+        skip_cmd(job, line, type, SKIP_UNKNOWN, "unknown command type");
 }
 
 static void judge_json(file_job *job, const char *json_path)
@@ -767,10 +2223,14 @@ static void judge_json(file_job *job, const char *json_path)
                   strerror(errno));
         return;
     }
+    script sc;
+    script_init(job, &sc);
+    protect_nuls(&sc, text, size);
     cJSON *root = cJSON_ParseWithLength(text, size);
     free(text);
     if (!root) {
         fail_file(job, "json", "wast2json's output is not valid JSON");
+        script_free(job, &sc);
         return;
     }
     const cJSON *commands = cJSON_GetObjectItemCaseSensitive(root, "commands");
@@ -781,6 +2241,7 @@ static void judge_json(file_job *job, const char *json_path)
         cJSON_ArrayForEach(cmd, commands) judge_command(job, cmd);
     }
     cJSON_Delete(root);
+    script_free(job, &sc);
 }
 
 /* ------------------------------------------------------------------ */
@@ -871,6 +2332,7 @@ typedef struct worker {
     pid_t pid; /* 0 when not running */
     int fd;    /* parent's end of the socket, -1 when closed */
     long task; /* file in progress, or -1 */
+    volatile long *progress; /* shared: the line the worker is at */
 } worker;
 
 typedef struct file_result {
@@ -890,7 +2352,8 @@ typedef struct scheduler {
     bool trouble; /* a worker misbehaved */
 } scheduler;
 
-/* The worker's loop: judge files until the parent stops sending. */
+/* The worker's loop: judge files until the parent stops sending. A file
+ * that takes longer than the timeout ends the worker with SIGALRM. */
 static int worker_main(const options *opts, int fd)
 {
     for (;;) {
@@ -903,7 +2366,11 @@ static int worker_main(const options *opts, int fd)
         wire_header h;
         memset(&h, 0, sizeof h);
         strbuf out = {0};
+        if (progress_line)
+            *progress_line = 0;
+        alarm(opts->timeout);
         run_file(opts, opts->files[file], &h.counts, &out);
+        alarm(0);
         h.file = file;
         h.out_len = out.len;
         bool ok = write_full(fd, &h, sizeof h) &&
@@ -933,6 +2400,7 @@ static bool spawn_worker(scheduler *s, worker *w)
                 close(s->workers[i].fd);
         }
         close(sv[0]);
+        progress_line = w->progress;
         int rc = worker_main(s->opts, sv[1]);
         close(sv[1]);
         exit(rc);
@@ -984,16 +2452,27 @@ static void assign_next(scheduler *s, worker *w)
     w->task = file;
 }
 
-/* Records a file whose worker died while judging it. */
-static void record_lost_file(scheduler *s, long file, int status)
+/* Records a file whose worker died while judging it, at line `line` (0:
+ * before its first command). */
+static void record_lost_file(scheduler *s, long file, int status, long line)
 {
     file_result *r = &s->results[file];
     const char *wast = s->opts->files[file];
-    char *how = describe_exit(status);
+    char *how;
+    if (WIFSIGNALED(status) && WTERMSIG(status) == SIGALRM)
+        how = format("timed out after %u s", s->opts->timeout);
+    else
+        how = describe_exit(status);
     memset(&r->counts, 0, sizeof r->counts);
     r->counts.failed = 1;
-    sb_line(&r->out, "%s: error: the worker process judging it %s", wast,
-            how);
+    if (line > 0)
+        sb_line(&r->out,
+                "%s:%ld: error: the worker process judging the file %s "
+                "while at this command; its other results are lost",
+                wast, line, how);
+    else
+        sb_line(&r->out, "%s: error: the worker process judging it %s",
+                wast, how);
     append_summary(&r->out, wast, &r->counts);
     r->done = true;
     free(how);
@@ -1032,8 +2511,9 @@ static void handle_worker(scheduler *s, worker *w)
         return;
     }
     long file = w->task;
+    long line = w->progress ? *w->progress : 0;
     int status = retire_worker(w, true);
-    record_lost_file(s, file, status);
+    record_lost_file(s, file, status, line);
     if (s->next_task < s->opts->nfiles && spawn_worker(s, w))
         assign_next(s, w);
 }
@@ -1113,8 +2593,15 @@ static bool run_parallel(const options *opts, int nworkers, counts *totals)
         .results = xrealloc(NULL, sizeof(file_result) * (size_t)opts->nfiles),
     };
     memset(s.results, 0, sizeof(file_result) * (size_t)opts->nfiles);
+    /* One shared word per worker slot: where its worker is. */
+    size_t progress_size = sizeof(long) * (size_t)nworkers;
+    void *progress = mmap(NULL, progress_size, PROT_READ | PROT_WRITE,
+                          MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (progress == MAP_FAILED)
+        progress = NULL;
     for (int i = 0; i < nworkers; i++) {
         s.workers[i] = (worker){.pid = 0, .fd = -1, .task = -1};
+        s.workers[i].progress = progress ? (long *)progress + i : NULL;
         if (!spawn_worker(&s, &s.workers[i]))
             break;
         s.nworkers++;
@@ -1129,6 +2616,8 @@ static bool run_parallel(const options *opts, int nworkers, counts *totals)
         print_ready(&s);
     }
     reap_workers(&s);
+    if (progress)
+        munmap(progress, progress_size);
     free(fds);
     free(slot_of);
     free(s.workers);
@@ -1141,8 +2630,8 @@ static bool run_parallel(const options *opts, int nworkers, counts *totals)
 /* Command line                                                        */
 
 static const char usage_line[] =
-    "usage: welf-spectest [-v] [-j N] [--time] [--wast2json PATH] "
-    "FILE.wast...\n";
+    "usage: welf-spectest [-v] [-j N] [-O N] [--time] [--timeout S] "
+    "[--wast2json PATH] FILE.wast...\n";
 
 static int usage_error(void)
 {
@@ -1156,18 +2645,25 @@ static void help(void)
     fputs(usage_line, stdout);
     fputs(
         "\n"
-        "Converts each spec test script with wast2json and checks its module\n"
-        "commands (module, assert_malformed, assert_invalid, and the modules\n"
-        "of assert_unlinkable/assert_uninstantiable) against welf's decoder\n"
-        "and validator. Commands that need a runtime are skipped; text-format\n"
-        "modules are not applicable. Files under proposals/NAME/ get that\n"
-        "proposal's feature (tail-call, extended-const, multi-memory).\n"
+        "Converts each spec test script with wast2json and runs it with welf:\n"
+        "modules are decoded, validated, compiled, loaded and instantiated\n"
+        "(imports come from registered modules and the spectest module);\n"
+        "actions are invoked and their results or traps compared. Modules\n"
+        "welf cannot compile yet (SIMD) and the commands that need them are\n"
+        "skipped, with the reason counted; text-format modules are not\n"
+        "applicable. Files under proposals/NAME/ get that proposal's feature\n"
+        "(tail-call, extended-const, multi-memory).\n"
         "\n"
         "options:\n"
-        "  -v, --verbose       also print a line for every passing command\n"
+        "  -v, --verbose       also print a line for every passing or skipped\n"
+        "                      command, and the spectest print calls\n"
         "  -j, --jobs N        judge N files at once in worker processes\n"
         "                      (default: the number of online CPUs)\n"
-        "  --time              print the time spent decoding and validating\n"
+        "  -O, --opt-level N   compile at LLVM's -O N, 0..3 (default: 2)\n"
+        "  --time              print the time spent decoding and validating,\n"
+        "                      and compiling\n"
+        "  --timeout S         with workers, give up on a file after S\n"
+        "                      seconds (default: 120; 0: never)\n"
         "  --wast2json PATH    the wast2json to run (default: wast2json on\n"
         "                      PATH)\n"
         "  --help              print this help\n"
@@ -1177,14 +2673,15 @@ static void help(void)
         stdout);
 }
 
-static bool parse_jobs(const char *text, long *jobs)
+/* Parses a decimal number in [min, max]. */
+static bool parse_number(const char *text, long min, long max, long *out)
 {
     char *end;
     errno = 0;
     long v = strtol(text, &end, 10);
-    if (errno || end == text || *end || v < 1 || v > 4096)
+    if (errno || end == text || *end || v < min || v > max)
         return false;
-    *jobs = v;
+    *out = v;
     return true;
 }
 
@@ -1201,14 +2698,20 @@ static int parse_options(int argc, char **argv, options *opts)
         {"help", no_argument, NULL, 'h'},
         {"verbose", no_argument, NULL, 'v'},
         {"jobs", required_argument, NULL, 'j'},
+        {"opt-level", required_argument, NULL, 'O'},
         {"time", no_argument, NULL, 't'},
+        {"timeout", required_argument, NULL, 'T'},
         {"wast2json", required_argument, NULL, 'w'},
         {NULL, 0, NULL, 0},
     };
     static char default_wast2json[] = "wast2json";
-    *opts = (options){.jobs = default_jobs(), .wast2json = default_wast2json};
+    *opts = (options){.jobs = default_jobs(),
+                      .opt_level = 2,
+                      .timeout = 120,
+                      .wast2json = default_wast2json};
     int c;
-    while ((c = getopt_long(argc, argv, "vj:", longopts, NULL)) != -1) {
+    long v;
+    while ((c = getopt_long(argc, argv, "vj:O:", longopts, NULL)) != -1) {
         switch (c) {
         case 'h':
             help();
@@ -1217,14 +2720,31 @@ static int parse_options(int argc, char **argv, options *opts)
             opts->verbose = true;
             break;
         case 'j':
-            if (!parse_jobs(optarg, &opts->jobs)) {
+            if (!parse_number(optarg, 1, 4096, &opts->jobs)) {
                 fprintf(stderr, "welf-spectest: bad job count '%s'\n",
                         optarg);
                 return usage_error();
             }
             break;
+        case 'O':
+            if (!parse_number(optarg, 0, 3, &v)) {
+                fprintf(stderr, "welf-spectest: bad optimization level "
+                                "'%s' (0..3)\n",
+                        optarg);
+                return usage_error();
+            }
+            opts->opt_level = (int)v;
+            break;
         case 't':
             opts->show_time = true;
+            break;
+        case 'T':
+            if (!parse_number(optarg, 0, 86400, &v)) {
+                fprintf(stderr, "welf-spectest: bad timeout '%s'\n",
+                        optarg);
+                return usage_error();
+            }
+            opts->timeout = (unsigned)v;
             break;
         case 'w':
             opts->wast2json = optarg;
@@ -1271,10 +2791,19 @@ int main(int argc, char **argv)
 
     printf("spectest: %" PRIu64 " text-format commands not applicable\n",
            totals.text);
-    if (opts.show_time)
+    if (opts.show_time) {
         printf("spectest: decoded and validated %" PRIu64
                " modules in %.3f s\n",
                totals.modules, (double)totals.nanos / 1e9);
+        printf("spectest: compiled %" PRIu64 " modules at -O%d in %.3f s\n",
+               totals.compiled, opts.opt_level,
+               (double)totals.compile_nanos / 1e9);
+    }
+    if (totals.skipped) {
+        char why[200];
+        skip_reasons(&totals, why, sizeof why);
+        printf("spectest: skipped%s\n", why);
+    }
     printf("spectest: %" PRIu64 " passed, %" PRIu64 " failed, %" PRIu64
            " skipped\n",
            totals.passed, totals.failed, totals.skipped);

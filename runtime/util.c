@@ -1,8 +1,8 @@
 /*
- * util.c — the allocation hook, error records, status names, feature
- * names and file reading: the small services every other file uses.
+ * util.c — the allocation hook, error records, status names and file
+ * reading: the small services both libraries use.
  */
-#include "common.h"
+#include "util.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -49,6 +49,7 @@ void welf_error_clear(welf_error *err)
     err->code = WELF_OK;
     err->offset = WELF_NO_OFFSET;
     err->func_index = WELF_NO_INDEX;
+    err->trap_code = 0;
     err->message[0] = '\0';
 }
 
@@ -108,6 +109,10 @@ const char *welf_status_name(welf_status code)
     case WELF_ERR_UNDECLARED_REF: return "undeclared function reference";
     case WELF_ERR_START: return "invalid start function";
     case WELF_ERR_LANE: return "invalid lane index";
+    case WELF_ERR_UNSUPPORTED: return "not supported yet";
+    case WELF_ERR_OBJECT: return "not a loadable welf object";
+    case WELF_ERR_LINK: return "link error";
+    case WELF_ERR_TRAP: return "trap";
     }
     return "unknown status";
 }
@@ -135,41 +140,6 @@ int welf_error_format(const welf_error *err, const char *file, char *buf,
         return snprintf(buf, size, "%s:%serror: %s", file,
                         err->offset != WELF_NO_OFFSET ? where : " ", msg);
     return snprintf(buf, size, "%serror: %s", where, msg);
-}
-
-static const struct {
-    const char *name;
-    welf_features bits;
-} feature_names[] = {
-    {"tail-call", WELF_FEATURE_TAIL_CALL},
-    {"extended-const", WELF_FEATURE_EXTENDED_CONST},
-    {"multi-memory", WELF_FEATURE_MULTI_MEMORY},
-    {"all", WELF_FEATURES_ALL},
-    {"none", 0},
-};
-
-bool welf_features_parse(const char *text, welf_features *out)
-{
-    welf_features f = 0;
-    const char *p = text;
-    for (;;) {
-        const char *comma = strchr(p, ',');
-        size_t len = comma ? (size_t)(comma - p) : strlen(p);
-        size_t i;
-        for (i = 0; i < WELF_ARRAY_LEN(feature_names); i++) {
-            if (strlen(feature_names[i].name) == len &&
-                memcmp(feature_names[i].name, p, len) == 0)
-                break;
-        }
-        if (i == WELF_ARRAY_LEN(feature_names))
-            return false;
-        f |= feature_names[i].bits;
-        if (!comma)
-            break;
-        p = comma + 1;
-    }
-    *out = f;
-    return true;
 }
 
 welf_status welf_file_read(const char *path, uint8_t **bytes, size_t *size,

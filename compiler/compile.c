@@ -1,0 +1,655 @@
+/*
+ * compile.c — the compiler pipeline from a validated module to an ELF
+ * relocatable object, in one function (welf_compile) that reads top to
+ * bottom: set up an LLVM module, declare the functions, lower their
+ * bodies, add entry trampolines, stubs and constant-expression
+ * initialisers, build the descriptor (descriptor.c), optimise, emit.
+ *
+ * Calling conventions (runtime/abi.h): wasm functions use LLVM's tailcc
+ * (so return_call is a guaranteed tail call) with (callee vmctx, caller
+ * vmctx, params...) and return void, one value or a struct of values.
+ * Array entries, initialisers and builtins use the C convention.
+ */
+#include "compile.h"
+
+#include <llvm-c/Analysis.h>
+#include <llvm-c/Target.h>
+#include <llvm-c/TargetMachine.h>
+#include <llvm-c/Transforms/PassBuilder.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { CC_TAIL = 18 };
+
+void welf_compile_options_init(welf_compile_options *o)
+{
+    memset(o, 0, sizeof *o);
+    o->opt_level = 2;
+}
+
+static pthread_once_t llvm_once = PTHREAD_ONCE_INIT;
+
+static void llvm_init(void)
+{
+    LLVMInitializeX86TargetInfo();
+    LLVMInitializeX86Target();
+    LLVMInitializeX86TargetMC();
+    LLVMInitializeX86AsmPrinter();
+}
+
+static bool fail(welf_lower_module *lm, welf_status code, const char *fmt,
+                 ...) WELF_PRINTF(3, 4);
+
+static bool fail(welf_lower_module *lm, welf_status code, const char *fmt,
+                 ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    welf_error_setv(lm->err, code, WELF_NO_OFFSET, fmt, ap);
+    va_end(ap);
+    return false;
+}
+
+static void add_attr(welf_lower_module *lm, LLVMValueRef fn,
+                     const char *name)
+{
+    unsigned kind = LLVMGetEnumAttributeKindForName(name, strlen(name));
+    LLVMAddAttributeAtIndex(fn, LLVMAttributeFunctionIndex,
+                            LLVMCreateEnumAttribute(lm->ctx, kind, 0));
+}
+
+static LLVMValueRef add_function(welf_lower_module *lm, const char *name,
+                                 LLVMTypeRef type, const char *section,
+                                 bool tailcc)
+{
+    LLVMValueRef fn = LLVMAddFunction(lm->mod, name, type);
+    LLVMSetLinkage(fn, LLVMInternalLinkage);
+    LLVMSetSection(fn, section);
+    if (tailcc)
+        LLVMSetFunctionCallConv(fn, CC_TAIL);
+    add_attr(lm, fn, "nounwind");
+    /* Objects have no undefined symbols: LLVM must not turn loops into
+     * calls to memset/memcpy. */
+    LLVMAddTargetDependentFunctionAttr(fn, "no-builtins", "");
+    return fn;
+}
+
+/* The LLVM type of a function of wasm type `ft` in the wasm convention. */
+static LLVMTypeRef wasm_fn_type(welf_lower_module *lm, const welf_functype *ft)
+{
+    uint32_t np = ft->param_count;
+    LLVMTypeRef *params = welf_malloc((np + 2) * sizeof *params);
+    LLVMTypeRef *results = welf_malloc((ft->result_count + 1) *
+                                       sizeof *results);
+    if (!params || !results) {
+        welf_free(params);
+        welf_free(results);
+        return NULL;
+    }
+    params[0] = params[1] = lm->t_ptr;
+    for (uint32_t i = 0; i < np; i++)
+        params[2 + i] = welf_lower_type(lm, ft->params[i]);
+    for (uint32_t i = 0; i < ft->result_count; i++)
+        results[i] = welf_lower_type(lm, ft->results[i]);
+    LLVMTypeRef ret = ft->result_count == 0 ? lm->t_void
+                      : ft->result_count == 1
+                          ? results[0]
+                          : LLVMStructTypeInContext(lm->ctx, results,
+                                                    ft->result_count, 0);
+    LLVMTypeRef ty = LLVMFunctionType(ret, params, np + 2, 0);
+    welf_free(params);
+    welf_free(results);
+    return ty;
+}
+
+/* Symbol-safe copy of a name-section name, or wasm_function_N. */
+static void function_symbol(const welf_wasm *m, uint32_t index, char *buf,
+                            size_t size)
+{
+    const welf_name *n = m->func_names ? &m->func_names[index] : NULL;
+    if (!n || n->len == 0) {
+        snprintf(buf, size, "wasm_function_%u", index);
+        return;
+    }
+    size_t k = 0;
+    for (uint32_t i = 0; i < n->len && k + 1 < size; i++) {
+        uint8_t c = n->bytes[i];
+        bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                  (c >= '0' && c <= '9') || c == '_' || c == '.' || c == '$';
+        buf[k++] = ok ? (char)c : '_';
+    }
+    buf[k] = '\0';
+}
+
+static bool setup_module(welf_lower_module *lm, const welf_wasm *m,
+                         welf_compile_state *cs)
+{
+    lm->m = m;
+    lm->ctx = LLVMContextCreate();
+    lm->mod = LLVMModuleCreateWithNameInContext("wasm", lm->ctx);
+    LLVMSetTarget(lm->mod, WELF_LLVM_TRIPLE);
+    LLVMTargetDataRef td = LLVMCreateTargetDataLayout(cs->tm);
+    char *layout = LLVMCopyStringRepOfTargetData(td);
+    LLVMSetDataLayout(lm->mod, layout);
+    LLVMDisposeMessage(layout);
+    LLVMDisposeTargetData(td);
+
+    lm->t_void = LLVMVoidTypeInContext(lm->ctx);
+    lm->t_i1 = LLVMInt1TypeInContext(lm->ctx);
+    lm->t_i8 = LLVMInt8TypeInContext(lm->ctx);
+    lm->t_i16 = LLVMInt16TypeInContext(lm->ctx);
+    lm->t_i32 = LLVMInt32TypeInContext(lm->ctx);
+    lm->t_i64 = LLVMInt64TypeInContext(lm->ctx);
+    lm->t_f32 = LLVMFloatTypeInContext(lm->ctx);
+    lm->t_f64 = LLVMDoubleTypeInContext(lm->ctx);
+    lm->t_v128 = LLVMVectorType(lm->t_i64, 2);
+    lm->t_ptr = LLVMPointerTypeInContext(lm->ctx, 0);
+    lm->trap_type = LLVMFunctionType(
+        lm->t_void, (LLVMTypeRef[]){lm->t_ptr, lm->t_i32, lm->t_i32}, 3, 0);
+
+    lm->func_types = welf_arena_calloc(&cs->arena, m->type_count + 1,
+                                       sizeof *lm->func_types);
+    lm->funcs = welf_arena_calloc(&cs->arena, m->func_count + 1,
+                                  sizeof *lm->funcs);
+    if (!lm->func_types || !lm->funcs)
+        return fail(lm, WELF_ERR_NOMEM, "out of memory");
+    for (uint32_t t = 0; t < m->type_count; t++)
+        if (!(lm->func_types[t] = wasm_fn_type(lm, &m->types[t])))
+            return fail(lm, WELF_ERR_NOMEM, "out of memory");
+    char name[128];
+    for (uint32_t i = m->func_import_count; i < m->func_count; i++) {
+        function_symbol(m, i, name, sizeof name);
+        lm->funcs[i] = add_function(lm, name,
+                                    lm->func_types[m->funcs[i].type_index],
+                                    ".text.wasm", true);
+    }
+    return true;
+}
+
+/* Sets up f for a new LLVM function: entry block, vmctx, memory base. */
+static void fn_begin(welf_lower_fn *f, welf_lower_module *lm, LLVMValueRef fn,
+                     welf_arena *arena)
+{
+    f->lm = lm;
+    f->arena = arena;
+    f->fn = fn;
+    f->vmctx = LLVMGetParam(fn, 0);
+    LLVMBasicBlockRef entry = LLVMAppendBasicBlockInContext(lm->ctx, fn,
+                                                            "entry");
+    LLVMPositionBuilderAtEnd(f->b, entry);
+    f->memory0_base = lm->m->memory_count
+                          ? welf_lower_load_ptr(
+                                f, f->vmctx,
+                                offsetof(welf_vmctx, memory0_base), "mem0")
+                          : LLVMConstPointerNull(lm->t_ptr);
+}
+
+/* Traps with "call stack exhausted" when the stack pointer is below
+ * vmctx->call_state->stack_limit. */
+static void stack_check(welf_lower_fn *f)
+{
+    welf_lower_module *lm = f->lm;
+    LLVMValueRef frame = welf_lower_intrinsic(
+        f, "llvm.frameaddress", &lm->t_ptr, 1,
+        (LLVMValueRef[]){LLVMConstInt(lm->t_i32, 0, 0)}, 1);
+    LLVMValueRef sp = LLVMBuildPtrToInt(f->b, frame, lm->t_i64, "sp");
+    LLVMValueRef state = welf_lower_load_ptr(
+        f, f->vmctx, offsetof(welf_vmctx, call_state), "call_state");
+    LLVMValueRef limit = LLVMBuildLoad2(f->b, lm->t_i64, state, "limit");
+    welf_lower_trap_if(f, LLVMBuildICmp(f->b, LLVMIntULT, sp, limit, ""),
+                       WELF_TRAP_STACK_EXHAUSTED);
+}
+
+static LLVMValueRef zero_of(welf_lower_module *lm, welf_valtype t)
+{
+    LLVMTypeRef ty = welf_lower_type(lm, t);
+    return LLVMConstNull(ty);
+}
+
+/* Builds `ret` of the given values in the current block. */
+static void build_return(welf_lower_fn *f, const welf_functype *ft,
+                         LLVMValueRef *vals)
+{
+    if (ft->result_count == 0) {
+        LLVMBuildRetVoid(f->b);
+        return;
+    }
+    if (ft->result_count == 1) {
+        LLVMBuildRet(f->b, vals[0]);
+        return;
+    }
+    LLVMTypeRef rt = LLVMGetReturnType(LLVMGlobalGetValueType(f->fn));
+    LLVMValueRef agg = LLVMGetUndef(rt);
+    for (uint32_t i = 0; i < ft->result_count; i++)
+        agg = LLVMBuildInsertValue(f->b, agg, vals[i], i, "");
+    LLVMBuildRet(f->b, agg);
+}
+
+/* Ends every block left open (the continuation of an unconditional trap
+ * when nothing follows it) with `unreachable`. */
+static void seal_blocks(LLVMBuilderRef b, LLVMValueRef fn)
+{
+    for (LLVMBasicBlockRef bb = LLVMGetFirstBasicBlock(fn); bb;
+         bb = LLVMGetNextBasicBlock(bb)) {
+        if (!LLVMGetBasicBlockTerminator(bb)) {
+            LLVMPositionBuilderAtEnd(b, bb);
+            LLVMBuildUnreachable(b);
+        }
+    }
+}
+
+static bool lower_function(welf_lower_fn *f, welf_lower_module *lm,
+                           uint32_t index, welf_arena *arena)
+{
+    const welf_wasm *m = lm->m;
+    const welf_func *fd = &m->funcs[index];
+    const welf_functype *ft = &m->types[fd->type_index];
+    fn_begin(f, lm, lm->funcs[index], arena);
+    f->func_index = index;
+    f->has_tail_call = false;
+    f->type = ft;
+    uint32_t n = ft->param_count + fd->local_count;
+    f->local_count = n;
+    f->locals = welf_arena_alloc(arena, (n + 1) * sizeof *f->locals);
+    f->local_types = welf_arena_alloc(arena, n + 1);
+    if (!f->locals || !f->local_types)
+        return fail(lm, WELF_ERR_NOMEM, "out of memory");
+    uint32_t k = 0;
+    for (uint32_t i = 0; i < ft->param_count; i++)
+        f->local_types[k++] = ft->params[i];
+    for (uint32_t g = 0; g < fd->local_group_count; g++)
+        for (uint32_t i = 0; i < fd->local_groups[g].count; i++)
+            f->local_types[k++] = fd->local_groups[g].type;
+    for (uint32_t i = 0; i < n; i++) {
+        f->locals[i] = LLVMBuildAlloca(
+            f->b, welf_lower_type(lm, f->local_types[i]), "");
+        LLVMValueRef init = i < ft->param_count
+                                ? LLVMGetParam(f->fn, 2 + i)
+                                : zero_of(lm, f->local_types[i]);
+        LLVMBuildStore(f->b, init, f->locals[i]);
+    }
+    stack_check(f);
+    LLVMValueRef *vals = welf_lower_expr(f, fd->code_offset, fd->code_end,
+                                         ft->results, ft->result_count);
+    if (!vals) {
+        lm->err->func_index = index;
+        return false;
+    }
+    build_return(f, ft, vals);
+    seal_blocks(f->b, f->fn);
+    if (!f->has_tail_call) {
+        /* Keeps LLVM from turning recursion into loops (tail recursion
+         * elimination), which would make runaway recursion spin instead
+         * of exhausting the stack as wasm engines do, and keeps frames
+         * for backtraces. Functions with return_call need the backend's
+         * tail calls, so they keep them. */
+        LLVMAddTargetDependentFunctionAttr(f->fn, "disable-tail-calls",
+                                           "true");
+    }
+    if (LLVMVerifyFunction(f->fn, LLVMReturnStatusAction)) {
+        if (getenv("WELF_DEBUG_IR"))
+            LLVMDumpValue(f->fn);
+        return fail(lm, WELF_ERR_USAGE,
+                    "internal error: invalid LLVM IR for function %u", index);
+    }
+    return true;
+}
+
+/* ---- entry trampolines, stubs and initialisers ---- */
+
+static LLVMTypeRef array_fn_type(welf_lower_module *lm)
+{
+    return LLVMFunctionType(
+        lm->t_void,
+        (LLVMTypeRef[]){lm->t_ptr, lm->t_ptr, lm->t_ptr, lm->t_i64}, 4, 0);
+}
+
+static LLVMValueRef slot(welf_lower_fn *f, LLVMValueRef array, uint32_t i)
+{
+    LLVMValueRef off = LLVMConstInt(f->lm->t_i64, (uint64_t)i * 16, 0);
+    return LLVMBuildInBoundsGEP2(f->b, f->lm->t_i8, array, &off, 1, "");
+}
+
+/* Array entry: void (callee, caller, welf_val_raw *args, size_t len). */
+static LLVMValueRef build_array_entry(welf_lower_module *lm, LLVMBuilderRef b,
+                                      uint32_t index)
+{
+    const welf_functype *ft = &lm->m->types[lm->m->funcs[index].type_index];
+    char name[160];
+    function_symbol(lm->m, index, name, sizeof name - 16);
+    strcat(name, ".array");
+    LLVMValueRef fn = add_function(lm, name, array_fn_type(lm),
+                                   ".text.welf.array", false);
+    welf_lower_fn f = {.lm = lm, .b = b, .fn = fn};
+    LLVMPositionBuilderAtEnd(b, LLVMAppendBasicBlockInContext(lm->ctx, fn,
+                                                              "entry"));
+    LLVMValueRef args_p = LLVMGetParam(fn, 2);
+    LLVMValueRef *args = welf_malloc((ft->param_count + 2) * sizeof *args);
+    if (!args) {
+        fail(lm, WELF_ERR_NOMEM, "out of memory");
+        return NULL;
+    }
+    args[0] = LLVMGetParam(fn, 0);
+    args[1] = LLVMGetParam(fn, 1);
+    for (uint32_t i = 0; i < ft->param_count; i++)
+        args[2 + i] = LLVMBuildLoad2(b, welf_lower_type(lm, ft->params[i]),
+                                     slot(&f, args_p, i), "");
+    LLVMTypeRef fty = lm->func_types[lm->m->funcs[index].type_index];
+    LLVMValueRef call = LLVMBuildCall2(b, fty, lm->funcs[index], args,
+                                       ft->param_count + 2, "");
+    welf_free(args);
+    LLVMSetInstructionCallConv(call, CC_TAIL);
+    for (uint32_t i = 0; i < ft->result_count; i++) {
+        LLVMValueRef v = ft->result_count == 1
+                             ? call
+                             : LLVMBuildExtractValue(b, call, i, "");
+        LLVMBuildStore(b, v, slot(&f, args_p, i));
+    }
+    LLVMBuildRetVoid(b);
+    return fn;
+}
+
+/* Wasm-to-array stub for type t: spills the arguments into an array and
+ * calls ((welf_funcref *)callee)->array_call. */
+static LLVMValueRef build_wasm_to_array(welf_lower_module *lm,
+                                        LLVMBuilderRef b, uint32_t t)
+{
+    const welf_functype *ft = &lm->m->types[t];
+    char name[64];
+    snprintf(name, sizeof name, "welf_wasm_to_array_%u", t);
+    LLVMValueRef fn = add_function(lm, name, lm->func_types[t],
+                                   ".text.welf.wasm2array", true);
+    welf_lower_fn f = {.lm = lm, .b = b, .fn = fn};
+    LLVMPositionBuilderAtEnd(b, LLVMAppendBasicBlockInContext(lm->ctx, fn,
+                                                              "entry"));
+    uint32_t slots = ft->param_count > ft->result_count ? ft->param_count
+                                                        : ft->result_count;
+    LLVMTypeRef arr_ty = LLVMArrayType(lm->t_i8, (slots ? slots : 1) * 16);
+    LLVMValueRef arr = LLVMBuildAlloca(b, arr_ty, "args");
+    LLVMSetAlignment(arr, 16);
+    for (uint32_t i = 0; i < ft->param_count; i++)
+        LLVMBuildStore(b, LLVMGetParam(fn, 2 + i), slot(&f, arr, i));
+    LLVMValueRef callee = LLVMGetParam(fn, 0);
+    f.vmctx = callee;
+    LLVMValueRef target = welf_lower_load_ptr(
+        &f, callee, offsetof(welf_funcref, array_call), "array_call");
+    LLVMValueRef args[4] = {callee, LLVMGetParam(fn, 1), arr,
+                            LLVMConstInt(lm->t_i64, slots, 0)};
+    LLVMBuildCall2(b, array_fn_type(lm), target, args, 4, "");
+    LLVMValueRef *vals = welf_malloc((ft->result_count + 1) * sizeof *vals);
+    if (!vals) {
+        fail(lm, WELF_ERR_NOMEM, "out of memory");
+        return NULL;
+    }
+    for (uint32_t i = 0; i < ft->result_count; i++)
+        vals[i] = LLVMBuildLoad2(b, welf_lower_type(lm, ft->results[i]),
+                                 slot(&f, arr, i), "");
+    build_return(&f, ft, vals);
+    welf_free(vals);
+    return fn;
+}
+
+/* An initialiser: void (vmctx, welf_val_raw *out) evaluating constant
+ * expressions of type `type` into out[0 .. n). */
+static LLVMValueRef build_init(welf_lower_module *lm, LLVMBuilderRef b,
+                               welf_arena *arena, const char *name,
+                               const welf_expr *exprs, uint32_t n,
+                               welf_valtype type)
+{
+    LLVMTypeRef ty = LLVMFunctionType(
+        lm->t_void, (LLVMTypeRef[]){lm->t_ptr, lm->t_ptr}, 2, 0);
+    LLVMValueRef fn = add_function(lm, name, ty, ".text.welf.init", false);
+    welf_lower_fn f = {.b = b};
+    fn_begin(&f, lm, fn, arena);
+    LLVMValueRef out = LLVMGetParam(fn, 1);
+    for (uint32_t i = 0; i < n; i++) {
+        LLVMValueRef *v = welf_lower_expr(&f, exprs[i].offset,
+                                          exprs[i].offset + exprs[i].size_bytes,
+                                          &type, 1);
+        if (!v) {
+            welf_free(f.stack);
+            welf_free(f.frames);
+            return NULL;
+        }
+        LLVMBuildStore(b, v[0], slot(&f, out, i));
+    }
+    LLVMBuildRetVoid(b);
+    seal_blocks(b, fn);
+    welf_free(f.stack);
+    welf_free(f.frames);
+    return fn;
+}
+
+/* ---- codegen ---- */
+
+static bool optimize_and_emit(welf_lower_module *lm, welf_compile_state *cs,
+                              int opt_level, uint8_t **object, size_t *size)
+{
+    char *msg = NULL;
+    if (LLVMVerifyModule(lm->mod, LLVMReturnStatusAction, &msg)) {
+        fail(lm, WELF_ERR_USAGE, "internal error: invalid LLVM IR: %.200s",
+             msg ? msg : "");
+        LLVMDisposeMessage(msg);
+        return false;
+    }
+    LLVMDisposeMessage(msg);
+    char passes[32];
+    snprintf(passes, sizeof passes, "default<O%d>", opt_level);
+    LLVMPassBuilderOptionsRef po = LLVMCreatePassBuilderOptions();
+    LLVMErrorRef e = LLVMRunPasses(lm->mod, passes, cs->tm, po);
+    LLVMDisposePassBuilderOptions(po);
+    if (e) {
+        char *em = LLVMGetErrorMessage(e);
+        fail(lm, WELF_ERR_USAGE, "internal error: LLVM passes: %.200s", em);
+        LLVMDisposeErrorMessage(em);
+        return false;
+    }
+    LLVMMemoryBufferRef buf = NULL;
+    if (LLVMTargetMachineEmitToMemoryBuffer(cs->tm, lm->mod, LLVMObjectFile,
+                                            &msg, &buf)) {
+        fail(lm, WELF_ERR_USAGE, "internal error: code generation: %.200s",
+             msg ? msg : "");
+        LLVMDisposeMessage(msg);
+        return false;
+    }
+    *size = LLVMGetBufferSize(buf);
+    *object = welf_malloc(*size);
+    if (!*object) {
+        LLVMDisposeMemoryBuffer(buf);
+        return fail(lm, WELF_ERR_NOMEM, "out of memory");
+    }
+    memcpy(*object, LLVMGetBufferStart(buf), *size);
+    LLVMDisposeMemoryBuffer(buf);
+    return true;
+}
+
+/* Marks what escapes: exports, the start function, element entries and
+ * ref.func in globals (validation put every ref.func of a body there). */
+static bool find_escaping(const welf_wasm *m, uint8_t *escapes,
+                          welf_error *err)
+{
+    for (uint32_t i = 0; i < m->export_count; i++)
+        if (m->exports[i].kind == WELF_EXTERN_FUNC)
+            escapes[m->exports[i].index] = 1;
+    if (m->has_start)
+        escapes[m->start_func] = 1;
+    for (uint32_t i = 0; i < m->elem_count; i++) {
+        const welf_elem *e = &m->elems[i];
+        for (uint32_t k = 0; k < e->count; k++)
+            if (e->func_indices)
+                escapes[e->func_indices[k]] = 1;
+            else if (!welf_expr_mark_refs(m, e->exprs[k], escapes, err))
+                return false;
+    }
+    for (uint32_t i = m->global_import_count; i < m->global_count; i++)
+        if (!welf_expr_mark_refs(m, m->globals[i].init, escapes, err))
+            return false;
+    return true;
+}
+
+bool welf_expr_mark_refs(const welf_wasm *m, welf_expr e, uint8_t *marks,
+                         welf_error *err)
+{
+    welf_reader r;
+    welf_reader_init(&r, m->bytes, m->bytes + e.offset,
+                     m->bytes + e.offset + e.size_bytes, err);
+    welf_instr in;
+    while (!welf_reader_done(&r)) {
+        if (!welf_instr_read(&r, m->features, &in))
+            return false;
+        if (in.op == WELF_OP_REF_FUNC && in.u.index < m->func_count)
+            marks[in.u.index] = 1;
+    }
+    return true;
+}
+
+static bool build_everything(welf_lower_module *lm, welf_compile_state *cs,
+                             LLVMBuilderRef b)
+{
+    const welf_wasm *m = lm->m;
+    welf_arena scratch;
+    welf_arena_init(&scratch);
+    welf_lower_fn f = {.b = b};
+    bool ok = true;
+    for (uint32_t i = m->func_import_count; ok && i < m->func_count; i++) {
+        ok = lower_function(&f, lm, i, &scratch);
+        welf_arena_free(&scratch);
+    }
+    welf_free(f.stack);
+    welf_free(f.frames);
+    if (!ok)
+        return false;
+
+    cs->escapes = welf_arena_calloc(&cs->arena, m->func_count + 1, 1);
+    cs->array_entries = welf_arena_calloc(&cs->arena, m->func_count + 1,
+                                          sizeof(LLVMValueRef));
+    cs->wasm_to_array = welf_arena_calloc(&cs->arena, m->type_count + 1,
+                                          sizeof(LLVMValueRef));
+    cs->global_inits = welf_arena_calloc(&cs->arena, m->global_count + 1,
+                                         sizeof(LLVMValueRef));
+    cs->elem_offsets = welf_arena_calloc(&cs->arena, m->elem_count + 1,
+                                         sizeof(LLVMValueRef));
+    cs->elem_inits = welf_arena_calloc(&cs->arena, m->elem_count + 1,
+                                       sizeof(LLVMValueRef));
+    cs->data_offsets = welf_arena_calloc(&cs->arena, m->data_seg_count + 1,
+                                         sizeof(LLVMValueRef));
+    if (!cs->escapes || !cs->array_entries || !cs->wasm_to_array ||
+        !cs->global_inits || !cs->elem_offsets || !cs->elem_inits ||
+        !cs->data_offsets)
+        return fail(lm, WELF_ERR_NOMEM, "out of memory");
+    if (!find_escaping(m, cs->escapes, lm->err))
+        return false;
+    for (uint32_t i = m->func_import_count; i < m->func_count; i++)
+        if (cs->escapes[i] &&
+            !(cs->array_entries[i] = build_array_entry(lm, b, i)))
+            return false;
+    for (uint32_t t = 0; t < m->type_count; t++)
+        if (!(cs->wasm_to_array[t] = build_wasm_to_array(lm, b, t)))
+            return false;
+
+    char name[64];
+    for (uint32_t i = m->global_import_count; ok && i < m->global_count;
+         i++) {
+        snprintf(name, sizeof name, "welf_init_global_%u", i);
+        ok = (cs->global_inits[i] =
+                  build_init(lm, b, &scratch, name, &m->globals[i].init, 1,
+                             m->globals[i].type.type)) != NULL;
+        welf_arena_free(&scratch);
+    }
+    for (uint32_t i = 0; ok && i < m->elem_count; i++) {
+        const welf_elem *e = &m->elems[i];
+        if (e->mode == WELF_SEG_ACTIVE) {
+            snprintf(name, sizeof name, "welf_init_elem_offset_%u", i);
+            ok = (cs->elem_offsets[i] = build_init(
+                      lm, b, &scratch, name, &e->offset_expr, 1,
+                      WELF_VT_I32)) != NULL;
+        }
+        if (ok && e->exprs && e->count) {
+            snprintf(name, sizeof name, "welf_init_elem_%u", i);
+            ok = (cs->elem_inits[i] = build_init(lm, b, &scratch, name,
+                                                 e->exprs, e->count,
+                                                 e->type)) != NULL;
+        }
+        welf_arena_free(&scratch);
+    }
+    for (uint32_t i = 0; ok && i < m->data_seg_count; i++) {
+        if (m->datas[i].mode != WELF_SEG_ACTIVE)
+            continue;
+        snprintf(name, sizeof name, "welf_init_data_offset_%u", i);
+        ok = (cs->data_offsets[i] = build_init(
+                  lm, b, &scratch, name, &m->datas[i].offset_expr, 1,
+                  WELF_VT_I32)) != NULL;
+        welf_arena_free(&scratch);
+    }
+    welf_arena_free(&scratch);
+    return ok && welf_descriptor_build(lm, cs);
+}
+
+welf_status welf_compile(const welf_wasm *m, const welf_compile_options *opts,
+                         uint8_t **object, size_t *size, welf_error *err)
+{
+    welf_error_clear(err);
+    *object = NULL;
+    *size = 0;
+    if (!m->validated)
+        return welf_error_set(err, WELF_ERR_USAGE, WELF_NO_OFFSET,
+                              "the module must be validated first");
+    welf_compile_options defaults;
+    if (!opts) {
+        welf_compile_options_init(&defaults);
+        opts = &defaults;
+    }
+    if (opts->opt_level < 0 || opts->opt_level > 3)
+        return welf_error_set(err, WELF_ERR_USAGE, WELF_NO_OFFSET,
+                              "optimization level %d is not 0..3",
+                              opts->opt_level);
+    pthread_once(&llvm_once, llvm_init);
+
+    welf_compile_state cs;
+    memset(&cs, 0, sizeof cs);
+    welf_arena_init(&cs.arena);
+    cs.name = opts->name && opts->name[0] ? opts->name : "module";
+    char *msg = NULL;
+    LLVMTargetRef target;
+    if (LLVMGetTargetFromTriple(WELF_LLVM_TRIPLE, &target, &msg)) {
+        welf_error_set(err, WELF_ERR_USAGE, WELF_NO_OFFSET,
+                       "internal error: no x86-64 target: %s", msg);
+        LLVMDisposeMessage(msg);
+        welf_arena_free(&cs.arena);
+        return err->code;
+    }
+    static const LLVMCodeGenOptLevel levels[] = {
+        LLVMCodeGenLevelNone, LLVMCodeGenLevelLess, LLVMCodeGenLevelDefault,
+        LLVMCodeGenLevelAggressive};
+    cs.tm = LLVMCreateTargetMachine(target, WELF_LLVM_TRIPLE, "x86-64", "",
+                                    levels[opts->opt_level], LLVMRelocPIC,
+                                    LLVMCodeModelDefault);
+
+    welf_lower_module lm;
+    memset(&lm, 0, sizeof lm);
+    lm.err = err;
+    LLVMBuilderRef b = NULL;
+    bool ok = setup_module(&lm, m, &cs);
+    if (ok) {
+        b = LLVMCreateBuilderInContext(lm.ctx);
+        ok = build_everything(&lm, &cs, b) &&
+             optimize_and_emit(&lm, &cs, opts->opt_level, object, size);
+    }
+    if (b)
+        LLVMDisposeBuilder(b);
+    if (lm.mod)
+        LLVMDisposeModule(lm.mod);
+    if (lm.ctx)
+        LLVMContextDispose(lm.ctx);
+    LLVMDisposeTargetMachine(cs.tm);
+    welf_arena_free(&cs.arena);
+    if (!ok) {
+        if (err->code == WELF_OK)
+            welf_error_set(err, WELF_ERR_NOMEM, WELF_NO_OFFSET,
+                           "compilation failed");
+        return err->code;
+    }
+    return WELF_OK;
+}

@@ -1,0 +1,359 @@
+/*
+ * welf.h — the welf runtime: load compiled WebAssembly objects, link and
+ * instantiate them, call their functions. Also the status codes, error
+ * record and allocation hook shared with the compiler library
+ * (welf_compiler.h includes this header).
+ *
+ *   welf_engine *engine;
+ *   welf_module *module;
+ *   welf_instance *inst;
+ *   welf_error err;
+ *   welf_engine_new(&engine, &err);
+ *   welf_module_load(engine, "foo.o", &module, &err);
+ *   welf_instance_new(module, imports, n_imports, &inst, &err);
+ *   welf_extern add;
+ *   welf_instance_export(inst, "add", 3, &add, &err);
+ *   welf_val args[2] = {WELF_I32(1), WELF_I32(2)}, result;
+ *   welf_func_call(add.u.func, args, 2, &result, 1, &err);
+ *   welf_engine_free(engine);     (frees everything it owns)
+ *
+ * Ownership: an engine owns every module, instance, memory, table, global
+ * and host function created in it, and frees them all with
+ * welf_engine_free; objects of different engines never mix. Functions
+ * that can fail return a welf_status and fill a caller-owned welf_error.
+ * A trap in wasm code comes back as WELF_ERR_TRAP with err.trap_code and
+ * the spec's wording in err.message; the engine stays usable.
+ */
+#ifndef WELF_H
+#define WELF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define WELF_VERSION_STRING "0.1.0"
+
+/*
+ * Status codes. 0 is success. Codes 100..199 mean the bytes are not a
+ * well-formed module (the spec's "malformed"), 200..299 mean a well-formed
+ * module breaks a validation rule (the spec's "invalid"); the rest are
+ * failures of the environment.
+ */
+typedef enum welf_status {
+    WELF_OK = 0,
+    WELF_ERR_NOMEM = 1,            /* an allocation failed */
+    WELF_ERR_IO = 2,               /* a file could not be read or written */
+    WELF_ERR_USAGE = 3,            /* bad argument to a library function */
+
+    /* malformed: the binary format (spec section 5) */
+    WELF_ERR_UNEXPECTED_END = 100, /* input ends inside an item */
+    WELF_ERR_MAGIC,                /* not "\0asm" */
+    WELF_ERR_VERSION,              /* binary version is not 1 */
+    WELF_ERR_LEB_LENGTH,           /* LEB128 longer than its type allows */
+    WELF_ERR_LEB_RANGE,            /* LEB128 unused bits not sign/zero */
+    WELF_ERR_SECTION_ID,           /* unknown section id */
+    WELF_ERR_SECTION_ORDER,        /* section out of order or repeated */
+    WELF_ERR_SECTION_SIZE,         /* contents do not fill the section */
+    WELF_ERR_UTF8,                 /* a name is not valid UTF-8 */
+    WELF_ERR_OPCODE,               /* unknown opcode */
+    WELF_ERR_VALTYPE,              /* unknown value or reference type */
+    WELF_ERR_FLAGS,                /* bad flag/kind byte (limits, mut, ...) */
+    WELF_ERR_ZERO_BYTE,            /* a reserved byte is not zero */
+    WELF_ERR_COUNT_MISMATCH,       /* function/code or data count differ */
+    WELF_ERR_DATA_COUNT_REQUIRED,  /* data index used without data count */
+    WELF_ERR_TOO_MANY,             /* past an implementation limit */
+    WELF_ERR_END_EXPECTED,         /* a function body lacks its final
+                                      `end` */
+
+    /* invalid: the validation rules (spec section 3) */
+    WELF_ERR_TYPE_MISMATCH = 200,  /* operand or result types disagree */
+    WELF_ERR_UNKNOWN_INDEX,        /* index out of range for its space */
+    WELF_ERR_IMMUTABLE,            /* global.set of an immutable global */
+    WELF_ERR_ALIGNMENT,            /* alignment above natural */
+    WELF_ERR_LIMITS,               /* min > max, or above the type's bound */
+    WELF_ERR_MULTIPLE,             /* several memories without multi-memory */
+    WELF_ERR_DUPLICATE_EXPORT,     /* two exports with one name */
+    WELF_ERR_CONST_EXPR,           /* not a constant expression */
+    WELF_ERR_UNDECLARED_REF,       /* ref.func of an undeclared function */
+    WELF_ERR_START,                /* start function has params/results */
+    WELF_ERR_LANE,                 /* SIMD lane index out of range */
+
+    /* the runtime */
+    WELF_ERR_UNSUPPORTED = 300,    /* a feature welf cannot compile yet */
+    WELF_ERR_OBJECT,               /* an object file welf cannot load */
+    WELF_ERR_LINK,                 /* an import is missing or mistyped */
+    WELF_ERR_TRAP,                 /* wasm code trapped: see trap_code */
+} welf_status;
+
+/* What a status code says about the input. */
+typedef enum welf_status_class {
+    WELF_CLASS_OK,
+    WELF_CLASS_MALFORMED,
+    WELF_CLASS_INVALID,
+    WELF_CLASS_OTHER,         /* environment, runtime, link, trap */
+} welf_status_class;
+
+#define WELF_NO_OFFSET UINT32_MAX
+#define WELF_NO_INDEX UINT32_MAX
+
+/* The record of a failure. Caller-owned; filled by the first error. */
+typedef struct welf_error {
+    welf_status code;
+    uint32_t offset;      /* byte offset in the module, or WELF_NO_OFFSET */
+    uint32_t func_index;  /* function index, or WELF_NO_INDEX */
+    uint32_t trap_code;   /* welf_trap_code when code is WELF_ERR_TRAP */
+    char message[256];
+} welf_error;
+
+/* Reads a whole file into a malloc'd buffer (free with welf_free). */
+welf_status welf_file_read(const char *path, uint8_t **bytes, size_t *size,
+                           welf_error *err);
+
+const char *welf_status_name(welf_status code);
+welf_status_class welf_status_classify(welf_status code);
+
+/*
+ * Formats "FILE:0xOFFSET: error: MESSAGE" (FILE and the offset are left
+ * out when absent) into buf; returns what snprintf returns.
+ */
+int welf_error_format(const welf_error *err, const char *file, char *buf,
+                      size_t size);
+
+/*
+ * The allocation hook, Lua style: ptr NULL allocates, size 0 frees,
+ * otherwise reallocates. Returns NULL on failure (size > 0). All library
+ * allocation goes through it; the default uses realloc/free. Passing NULL
+ * restores the default. Not thread-safe: set it before any other call.
+ */
+typedef void *(*welf_alloc_fn)(void *user, void *ptr, size_t size);
+void welf_set_allocator(welf_alloc_fn fn, void *user);
+void *welf_malloc(size_t size);
+void *welf_realloc(void *ptr, size_t size);
+void welf_free(void *ptr);
+
+
+/* ---- values ---- */
+
+/* Value types, by their binary encoding. */
+typedef enum welf_valtype_code {
+    WELF_TYPE_I32 = 0x7f,
+    WELF_TYPE_I64 = 0x7e,
+    WELF_TYPE_F32 = 0x7d,
+    WELF_TYPE_F64 = 0x7c,
+    WELF_TYPE_V128 = 0x7b,
+    WELF_TYPE_FUNCREF = 0x70,
+    WELF_TYPE_EXTERNREF = 0x6f,
+} welf_valtype_code;
+
+typedef struct welf_funcref welf_funcref;
+
+/* One untyped value, as the array calling convention passes it: 16
+ * bytes, so a v128 fits. */
+typedef union welf_val_raw {
+    int32_t i32;
+    int64_t i64;
+    float f32;
+    double f64;
+    uint8_t v128[16];
+    void *ref;                    /* funcref: welf_funcref *; externref */
+} welf_val_raw;
+
+/* A typed value. Floats are kept as bits where exactness matters to the
+ * caller (f32/f64 are IEEE values; NaN payloads survive the calls). */
+typedef struct welf_val {
+    uint8_t type;                 /* welf_valtype_code */
+    union {
+        int32_t i32;
+        int64_t i64;
+        float f32;
+        double f64;
+        uint8_t v128[16];
+        welf_funcref *func;       /* funcref; NULL is ref.null */
+        void *extern_ref;         /* externref; NULL is ref.null */
+    } of;
+} welf_val;
+
+/* Trap codes (welf_error.trap_code). */
+typedef enum welf_trap_code {
+    WELF_TRAP_CODE_NONE = 0,
+    WELF_TRAP_CODE_UNREACHABLE,       /* "unreachable" */
+    WELF_TRAP_CODE_INT_DIV_ZERO,      /* "integer divide by zero" */
+    WELF_TRAP_CODE_INT_OVERFLOW,      /* "integer overflow" */
+    WELF_TRAP_CODE_BAD_CONVERSION,    /* "invalid conversion to integer" */
+    WELF_TRAP_CODE_MEMORY_OOB,        /* "out of bounds memory access" */
+    WELF_TRAP_CODE_TABLE_OOB,         /* "out of bounds table access" */
+    WELF_TRAP_CODE_INDIRECT_NULL,     /* "uninitialized element" */
+    WELF_TRAP_CODE_INDIRECT_TYPE,     /* "indirect call type mismatch" */
+    WELF_TRAP_CODE_STACK_EXHAUSTED,   /* "call stack exhausted" */
+    WELF_TRAP_CODE_NULL_REFERENCE,    /* "null reference" */
+    WELF_TRAP_CODE_UNDEFINED_ELEMENT, /* "undefined element": call_indirect
+                                         past the end of its table */
+} welf_trap_code;
+
+const char *welf_trap_message(welf_trap_code code);
+
+/* ---- engine, modules ---- */
+
+typedef struct welf_engine welf_engine;
+typedef struct welf_module welf_module;       /* a loaded object */
+typedef struct welf_instance welf_instance;
+typedef struct welf_memory welf_memory;
+typedef struct welf_table welf_table;
+typedef struct welf_global welf_global;
+
+welf_status welf_engine_new(welf_engine **out, welf_error *err);
+void welf_engine_free(welf_engine *engine);
+
+/* Loads a relocatable object made by `welf compile`: from a file, or
+ * from `size` bytes in memory (copied). Rejects anything that is not a
+ * welf object for this ABI version and target with WELF_ERR_OBJECT. */
+welf_status welf_module_load(welf_engine *engine, const char *path,
+                             welf_module **out, welf_error *err);
+welf_status welf_module_load_memory(welf_engine *engine, const void *bytes,
+                                    size_t size, welf_module **out,
+                                    welf_error *err);
+
+/*
+ * A module linked into the program: `welf compile foo.wasm -o foo.o
+ * --name foo`, link foo.o, declare
+ *     extern const welf_desc_module welf_module_foo;
+ * and pass &welf_module_foo. The descriptor is checked as a loaded one is.
+ */
+typedef struct welf_desc_module welf_desc_module;
+welf_status welf_module_from_linked(welf_engine *engine,
+                                    const welf_desc_module *desc,
+                                    welf_module **out, welf_error *err);
+
+typedef enum welf_extern_kind {
+    WELF_EXTERN_FUNC = 0,
+    WELF_EXTERN_TABLE = 1,
+    WELF_EXTERN_MEMORY = 2,
+    WELF_EXTERN_GLOBAL = 3,
+} welf_extern_kind;
+
+/* Signatures and types of externals, for imports and exports. */
+typedef struct welf_functype_info {
+    uint32_t param_count;
+    uint32_t result_count;
+    const uint8_t *params;        /* welf_valtype_code each */
+    const uint8_t *results;
+} welf_functype_info;
+
+typedef struct welf_limits_info {
+    uint32_t min;
+    uint32_t max;
+    bool has_max;
+} welf_limits_info;
+
+typedef struct welf_import_info {
+    const char *module;           /* not NUL-terminated: use the lengths */
+    size_t module_len;
+    const char *name;
+    size_t name_len;
+    welf_extern_kind kind;
+    welf_functype_info func;      /* kind == FUNC */
+    welf_limits_info limits;      /* TABLE (elements), MEMORY (pages) */
+    uint8_t type;                 /* TABLE: element type; GLOBAL: value */
+    bool is_mutable;              /* GLOBAL */
+} welf_import_info;
+
+uint32_t welf_module_import_count(const welf_module *module);
+/* Describes import i (0 <= i < count); pointers live as long as the
+ * module. */
+void welf_module_import(const welf_module *module, uint32_t i,
+                        welf_import_info *out);
+
+typedef struct welf_export_info {
+    const char *name;             /* not NUL-terminated: use name_len */
+    size_t name_len;
+    welf_extern_kind kind;
+    uint32_t index;               /* in its kind's index space */
+    welf_functype_info func;      /* kind == FUNC */
+    welf_limits_info limits;      /* TABLE (elements), MEMORY (pages) */
+    uint8_t type;                 /* TABLE: element type; GLOBAL: value */
+    bool is_mutable;              /* GLOBAL */
+} welf_export_info;
+
+uint32_t welf_module_export_count(const welf_module *module);
+/* Describes export i (0 <= i < count); pointers live as long as the
+ * module. */
+void welf_module_export(const welf_module *module, uint32_t i,
+                        welf_export_info *out);
+
+/* ---- externals ---- */
+
+typedef struct welf_extern {
+    welf_extern_kind kind;
+    union {
+        welf_funcref *func;
+        welf_table *table;
+        welf_memory *memory;
+        welf_global *global;
+    } u;
+} welf_extern;
+
+/*
+ * Instantiates a module. imports[i] satisfies the module's import i; each
+ * must match the import's kind and type (WELF_ERR_LINK otherwise, and
+ * nothing is created). Segment initialisation and the start function
+ * may trap (WELF_ERR_TRAP); segments written before the trap stay
+ * written, as the spec requires.
+ */
+welf_status welf_instance_new(welf_module *module, const welf_extern *imports,
+                              uint32_t import_count, welf_instance **out,
+                              welf_error *err);
+
+/* Looks up an export by name (length-delimited: names may hold NUL). */
+welf_status welf_instance_export(welf_instance *inst, const char *name,
+                                 size_t name_len, welf_extern *out,
+                                 welf_error *err);
+
+/* ---- functions ---- */
+
+/* The signature of a function reference. */
+void welf_func_type(const welf_funcref *func, welf_functype_info *out);
+
+/*
+ * Calls a function through its array entry. args must match the
+ * parameter types and count, results receives result_count values.
+ */
+welf_status welf_func_call(welf_funcref *func, const welf_val *args,
+                           size_t arg_count, welf_val *results,
+                           size_t result_count, welf_error *err);
+
+/* A host function in the array convention: reads its arguments from
+ * args[0 .. param_count), writes its results over args[0 ..
+ * result_count). Returns 0, or a welf_trap_code to trap. */
+typedef int (*welf_host_fn)(void *user, welf_val_raw *args_and_results);
+
+/* Defines a host function of the given signature. */
+welf_status welf_func_new_host(welf_engine *engine,
+                               const welf_functype_info *type,
+                               welf_host_fn fn, void *user,
+                               welf_funcref **out, welf_error *err);
+
+/* ---- memories, tables, globals ---- */
+
+welf_status welf_memory_new(welf_engine *engine, welf_limits_info limits,
+                             welf_memory **out, welf_error *err);
+uint8_t *welf_memory_data(welf_memory *mem);
+uint64_t welf_memory_size_bytes(const welf_memory *mem);
+
+welf_status welf_table_new(welf_engine *engine, uint8_t elem_type,
+                           welf_limits_info limits, welf_table **out,
+                           welf_error *err);
+
+welf_status welf_global_new(welf_engine *engine, welf_val value,
+                            bool is_mutable, welf_global **out,
+                            welf_error *err);
+welf_val welf_global_get(const welf_global *global);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,268 @@
+/*
+ * abi.h — the binary contract between compiled objects and the runtime:
+ * the funcref record, the vmctx that compiled code receives, the table of
+ * runtime services (builtins) it calls, trap codes, and the module
+ * descriptor each object defines. The compiler emits code and data that
+ * follow these layouts; the runtime builds and reads them. Changing a
+ * layout means bumping WELF_ABI_VERSION. docs/abi.md explains the design.
+ *
+ * Every structure here has a fixed layout on x86-64 (LP64): pointers and
+ * 64-bit fields are 8 bytes, offsets are given in comments where compiled
+ * code depends on them.
+ */
+#ifndef WELF_ABI_H
+#define WELF_ABI_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "welf.h"
+
+#define WELF_ABI_MAGIC 0x464c4557u /* "WELF" little-endian */
+#define WELF_ABI_VERSION 1u
+#define WELF_ABI_TARGET "x86_64-linux"
+
+typedef struct welf_vmctx welf_vmctx;
+
+/*
+ * A function reference (shared/DESIGN.md, "Three entry points"). The
+ * wasm entry takes (callee vmctx, caller vmctx, params...) with LLVM's
+ * tailcc convention and returns its results (several as a struct); the
+ * array entry takes (callee vmctx, caller vmctx, welf_val_raw *args,
+ * size_t len) and writes results over the arguments; the native entry
+ * is the C ABI with the same leading two pointers.
+ *
+ * For a host function, `vmctx` points at the funcref itself, and its
+ * wasm_call is the importing module's wasm-to-array stub, which calls
+ * ((welf_funcref *)callee)->array_call.
+ */
+struct welf_funcref {
+    void *wasm_call;       /* 0 */
+    void *array_call;      /* 8 */
+    void *native_call;     /* 16 */
+    uint32_t type_id;      /* 24: engine-wide canonical signature id */
+    uint32_t reserved;     /* 28 */
+    void *vmctx;           /* 32 */
+};
+
+/* A linear memory as compiled code sees it. */
+typedef struct welf_memory_rt {
+    uint8_t *base;         /* 0: never moves (whole range reserved) */
+    uint64_t size_bytes;   /* 8 */
+} welf_memory_rt;
+
+/* A table as compiled code sees it: an array of references (funcref
+ * tables hold welf_funcref pointers, externref tables host values; NULL
+ * is the null reference). */
+typedef struct welf_table_rt {
+    void **elems;          /* 0 */
+    uint32_t size;         /* 8: in elements */
+    uint32_t reserved;     /* 12 */
+} welf_table_rt;
+
+/* A global's storage: 16 bytes, aligned for v128. */
+typedef struct welf_global_rt {
+    _Alignas(16) welf_val_raw value;
+} welf_global_rt;
+
+/* Trap codes as compiled code passes them to builtins->trap: the
+ * public welf_trap_code values under shorter names. */
+enum {
+    WELF_TRAP_UNREACHABLE = WELF_TRAP_CODE_UNREACHABLE,
+    WELF_TRAP_INT_DIV_ZERO = WELF_TRAP_CODE_INT_DIV_ZERO,
+    WELF_TRAP_INT_OVERFLOW = WELF_TRAP_CODE_INT_OVERFLOW,
+    WELF_TRAP_BAD_CONVERSION = WELF_TRAP_CODE_BAD_CONVERSION,
+    WELF_TRAP_MEMORY_OOB = WELF_TRAP_CODE_MEMORY_OOB,
+    WELF_TRAP_TABLE_OOB = WELF_TRAP_CODE_TABLE_OOB,
+    WELF_TRAP_INDIRECT_NULL = WELF_TRAP_CODE_INDIRECT_NULL,
+    WELF_TRAP_INDIRECT_TYPE = WELF_TRAP_CODE_INDIRECT_TYPE,
+    WELF_TRAP_STACK_EXHAUSTED = WELF_TRAP_CODE_STACK_EXHAUSTED,
+    WELF_TRAP_NULL_REFERENCE = WELF_TRAP_CODE_NULL_REFERENCE,
+    WELF_TRAP_UNDEFINED_ELEMENT = WELF_TRAP_CODE_UNDEFINED_ELEMENT,
+};
+
+/*
+ * Runtime services called by compiled code through vmctx->builtins. All
+ * take the calling instance's vmctx first. Index arguments name the
+ * caller's own memory/table/segment index spaces. Functions that can
+ * trap do not return when they do.
+ */
+typedef struct welf_builtins {
+    /* `detail` is the element index for WELF_TRAP_INDIRECT_NULL and
+     * WELF_TRAP_UNDEFINED_ELEMENT (the message names it), else 0. */
+    void (*trap)(welf_vmctx *vm, uint32_t code, uint32_t detail);     /* 0 */
+    uint32_t (*memory_grow)(welf_vmctx *vm, uint32_t mem,
+                            uint32_t delta_pages);                    /* 8 */
+    void (*memory_fill)(welf_vmctx *vm, uint32_t mem, uint32_t dst,
+                        uint32_t value, uint32_t len);                /* 16 */
+    void (*memory_copy)(welf_vmctx *vm, uint32_t dst_mem,
+                        uint32_t src_mem, uint32_t dst, uint32_t src,
+                        uint32_t len);                                /* 24 */
+    void (*memory_init)(welf_vmctx *vm, uint32_t mem, uint32_t seg,
+                        uint32_t dst, uint32_t src, uint32_t len);    /* 32 */
+    void (*data_drop)(welf_vmctx *vm, uint32_t seg);                  /* 40 */
+    uint32_t (*table_grow)(welf_vmctx *vm, uint32_t table, void *init,
+                           uint32_t delta);                           /* 48 */
+    void (*table_fill)(welf_vmctx *vm, uint32_t table, uint32_t dst,
+                       void *value, uint32_t len);                    /* 56 */
+    void (*table_copy)(welf_vmctx *vm, uint32_t dst_table,
+                       uint32_t src_table, uint32_t dst, uint32_t src,
+                       uint32_t len);                                 /* 64 */
+    void (*table_init)(welf_vmctx *vm, uint32_t table, uint32_t seg,
+                       uint32_t dst, uint32_t src, uint32_t len);     /* 72 */
+    void (*elem_drop)(welf_vmctx *vm, uint32_t seg);                  /* 80 */
+} welf_builtins;
+
+/* State shared by all instances that call each other on one thread. */
+typedef struct welf_call_state {
+    uintptr_t stack_limit; /* 0: trap when the stack pointer is below */
+} welf_call_state;
+
+/*
+ * The instance context, the first argument of every compiled function.
+ * Compiled code depends on these offsets; the runtime may keep more
+ * after them (the instance owns the vmctx).
+ */
+struct welf_vmctx {
+    const welf_builtins *builtins;   /* 0 */
+    welf_call_state *call_state;     /* 8 */
+    uint8_t *memory0_base;           /* 16: memories[0]->base, or NULL */
+    welf_memory_rt **memories;       /* 24 */
+    welf_table_rt **tables;          /* 32 */
+    welf_global_rt **globals;        /* 40 */
+    welf_funcref **funcs;            /* 48: one per function index */
+    const uint32_t *type_ids;        /* 56: canonical id per type index */
+};
+
+/* ---- the module descriptor (section .welf.module) ---- */
+
+typedef struct welf_desc_type {
+    uint32_t param_count;
+    uint32_t result_count;
+    const uint8_t *types;       /* params then results, binary encoding */
+    void *wasm_to_array;        /* stub: wasm convention -> array_call */
+} welf_desc_type;
+
+enum { WELF_DESC_FUNC_ESCAPES = 1 };
+
+typedef struct welf_desc_func {
+    uint32_t type_index;
+    uint32_t flags;             /* WELF_DESC_FUNC_* */
+    void *wasm_call;            /* NULL for imports */
+    void *array_call;           /* array entry, NULL unless it escapes */
+    void *native_call;          /* native entry, NULL unless it escapes */
+    const char *name;           /* from the name section, may be NULL */
+    uint32_t name_len;
+    uint32_t reserved;
+} welf_desc_func;
+
+typedef struct welf_desc_import {
+    const char *module;
+    const char *name;
+    uint32_t module_len;
+    uint32_t name_len;
+    uint8_t kind;               /* 0 func, 1 table, 2 memory, 3 global */
+    uint8_t reserved[3];
+    uint32_t index;             /* in its kind's index space */
+} welf_desc_import;
+
+typedef struct welf_desc_limits {
+    uint32_t min;
+    uint32_t max;
+    uint32_t has_max;
+    uint32_t reserved;
+} welf_desc_limits;
+
+typedef struct welf_desc_table {
+    welf_desc_limits limits;
+    uint8_t elem_type;          /* 0x70 funcref, 0x6f externref */
+    uint8_t reserved[7];
+} welf_desc_table;
+
+typedef struct welf_desc_memory {
+    welf_desc_limits limits;    /* in pages */
+} welf_desc_memory;
+
+/* Writes a constant expression's value (global initialisers, segment
+ * offsets, element expressions). Compiled from the wasm expression. */
+typedef void (*welf_desc_init_fn)(welf_vmctx *vm, welf_val_raw *out);
+
+typedef struct welf_desc_global {
+    uint8_t type;
+    uint8_t is_mutable;
+    uint8_t reserved[6];
+    welf_desc_init_fn init;     /* NULL for imports */
+} welf_desc_global;
+
+typedef struct welf_desc_export {
+    const char *name;
+    uint32_t name_len;
+    uint8_t kind;
+    uint8_t reserved[3];
+    uint32_t index;
+    uint32_t reserved2;
+} welf_desc_export;
+
+enum { WELF_DESC_ACTIVE = 0, WELF_DESC_PASSIVE = 1, WELF_DESC_DECLARATIVE = 2 };
+
+typedef struct welf_desc_elem {
+    uint8_t mode;
+    uint8_t elem_type;
+    uint8_t reserved[2];
+    uint32_t table_index;
+    uint32_t count;
+    uint32_t reserved2;
+    welf_desc_init_fn offset;   /* active only: writes an i32 */
+    /* Segments given as function indices list them here; segments given
+     * as expressions have one compiled function writing all `count`
+     * references into out[0 .. count). Exactly one is non-NULL (both are
+     * NULL when count is 0). */
+    const uint32_t *func_indices;
+    welf_desc_init_fn init;
+} welf_desc_elem;
+
+typedef struct welf_desc_data {
+    uint8_t mode;
+    uint8_t reserved[3];
+    uint32_t memory_index;
+    uint32_t size_bytes;
+    uint32_t reserved2;
+    welf_desc_init_fn offset;   /* active only: writes an i32 */
+    const uint8_t *bytes;
+} welf_desc_data;
+
+typedef struct welf_desc_module {
+    uint32_t magic;             /* WELF_ABI_MAGIC */
+    uint32_t version;           /* WELF_ABI_VERSION */
+    const char *target;         /* WELF_ABI_TARGET */
+    const char *name;
+    uint32_t name_len;
+    uint32_t features;          /* welf_features it was compiled with */
+
+    uint32_t type_count;
+    uint32_t import_count;
+    uint32_t func_count;
+    uint32_t func_import_count;
+    uint32_t table_count;
+    uint32_t table_import_count;
+    uint32_t memory_count;
+    uint32_t memory_import_count;
+    uint32_t global_count;
+    uint32_t global_import_count;
+    uint32_t export_count;
+    uint32_t elem_count;
+    uint32_t data_count;
+    int32_t start_func;         /* -1: none */
+
+    const welf_desc_type *types;
+    const welf_desc_import *imports;
+    const welf_desc_func *funcs;
+    const welf_desc_table *tables;
+    const welf_desc_memory *memories;
+    const welf_desc_global *globals;
+    const welf_desc_export *exports;
+    const welf_desc_elem *elems;
+    const welf_desc_data *datas;
+} welf_desc_module;
+
+#endif

@@ -1,0 +1,264 @@
+/*
+ * internal.h — the runtime's private structures (engine, module,
+ * instance, memory, table, global, host function) and the functions its
+ * files share. Public API: include/welf.h; binary contract with compiled
+ * code: abi.h; the loader: loader.h.
+ *
+ * Ownership, in one place:
+ *   - the engine owns every module, instance, host function, and every
+ *     memory, table and global made with the public *_new functions;
+ *   - an instance owns its vmctx arrays, its own funcrefs, segments, and
+ *     the memories, tables and globals its module defines;
+ *   - a module owns its type-id array and, when loaded, its code mapping.
+ * Everything lives until welf_engine_free; nothing is freed one by one,
+ * so a pointer handed out once (a funcref in a table, an export) stays
+ * valid as long as the engine.
+ */
+#ifndef WELF_INTERNAL_H
+#define WELF_INTERNAL_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "runtime.h"
+
+/* ---- limits ---- */
+
+#define WELF_PAGE_BYTES 65536u
+#define WELF_MAX_PAGES 65536u  /* 4 GiB: the whole 32-bit index space */
+
+/* The address space reserved per memory: any 32-bit address plus any
+ * 32-bit offset, plus one guard page. Every reservation has this size,
+ * so the fault handler needs only its base. */
+#define WELF_MEMORY_RESERVE_BYTES ((UINT64_C(8) << 30) + WELF_PAGE_BYTES)
+
+/* An implementation limit on table sizes (elements), so a table.grow by
+ * 2^32-1 fails cleanly instead of asking the allocator for 32 GiB. */
+#define WELF_TABLE_MAX_ELEMS 10000000u
+
+/* ---- the engine ---- */
+
+/* A canonical function signature. `types` holds params then results. */
+typedef struct welf_functype {
+    uint32_t param_count;
+    uint32_t result_count;
+    uint8_t *types;
+    uint32_t hash;
+    void *wasm_to_array;   /* the first such stub any module brought */
+} welf_functype;
+
+typedef struct welf_host_func welf_host_func;
+
+struct welf_engine {
+    /* One call state for every vmctx of the engine. Single-threaded for
+     * now: two threads calling into one engine at once would share (and
+     * overwrite) its stack limit. */
+    welf_call_state call_state;
+
+    /* The type registry: id i+1 is types[i]; buckets hold ids (0 =
+     * empty), open addressing over a power-of-two count. */
+    welf_functype *types;
+    uint32_t type_count;
+    uint32_t type_cap;
+    uint32_t *buckets;
+    uint32_t bucket_count;
+
+    /* Owned objects, newest first. */
+    welf_module *modules;
+    welf_instance *instances;
+    welf_memory *memories;
+    welf_table *tables;
+    welf_global *globals;
+    welf_host_func *hosts;
+};
+
+/* ---- modules ---- */
+
+struct welf_module {
+    welf_engine *engine;
+    const welf_desc_module *desc;
+    welf_code code;            /* zeroed for a descriptor linked in */
+    uint32_t *type_ids;        /* interned id per module type index */
+    welf_module *next;
+};
+
+/* ---- memories, tables, globals ---- */
+
+struct welf_memory {
+    welf_memory_rt rt;         /* first: vmctx->memories[i] points here */
+    welf_engine *engine;
+    uint32_t pages;
+    uint32_t max_pages;        /* the declared max, or WELF_MAX_PAGES */
+    bool has_max;
+    uint32_t slot;             /* in the process-wide reservation list */
+    welf_memory *next;
+};
+
+struct welf_table {
+    welf_table_rt rt;          /* first: vmctx->tables[i] points here */
+    welf_engine *engine;
+    uint8_t elem_type;
+    bool has_max;
+    uint32_t max;              /* meaningful when has_max */
+    welf_table *next;
+};
+
+struct welf_global {
+    welf_global_rt rt;         /* first: vmctx->globals[i] points here */
+    welf_engine *engine;
+    uint8_t type;
+    bool is_mutable;
+    welf_global *next;
+};
+
+/* A host function: the funcref first, so a welf_funcref * is also a
+ * welf_host_func *; its vmctx points at the record itself. */
+struct welf_host_func {
+    welf_funcref ref;
+    welf_engine *engine;
+    welf_host_fn fn;
+    void *user;
+    welf_host_func *next;
+};
+
+/* ---- instances ---- */
+
+/* An element segment kept for table.init: `count` references as the
+ * init function wrote them (count is 0 once dropped). */
+typedef struct welf_elem_inst {
+    welf_val_raw *vals;
+    uint32_t count;
+} welf_elem_inst;
+
+struct welf_instance {
+    welf_vmctx vm;             /* first: builtins get the instance from it */
+    welf_engine *engine;
+    welf_module *module;
+    welf_funcref *own_funcs;   /* one per defined function */
+    welf_memory **memories;    /* imported, then own (owned) */
+    welf_table **tables;
+    welf_global **globals;
+    welf_elem_inst *elems;     /* one per element segment */
+    uint32_t *data_sizes;      /* bytes left per data segment (0: dropped) */
+    welf_instance *next;
+};
+
+/* ---- engine.c ---- */
+
+WELF_INTERNAL bool welf_valtype_valid(uint8_t type);
+
+/* Interns a signature; `stub` (may be NULL) is a wasm-to-array stub for
+ * it, remembered for host functions of that type. */
+WELF_INTERNAL welf_status welf_engine_intern_type(welf_engine *engine,
+                                                  const uint8_t *params,
+                                                  uint32_t param_count,
+                                                  const uint8_t *results,
+                                                  uint32_t result_count,
+                                                  void *stub, uint32_t *id,
+                                                  welf_error *err);
+
+/* The signature with id `id`, or NULL when it is not one. */
+WELF_INTERNAL const welf_functype *welf_engine_type(const welf_engine *engine,
+                                                    uint32_t id);
+
+/* ---- module.c ---- */
+
+WELF_INTERNAL void welf_module_destroy(welf_module *module);
+
+/* ---- instance.c ---- */
+
+WELF_INTERNAL void welf_instance_destroy(welf_instance *inst);
+
+/* ---- memory.c ---- */
+
+WELF_INTERNAL welf_status welf_memory_create(welf_engine *engine,
+                                             welf_limits_info limits,
+                                             welf_memory **out,
+                                             welf_error *err);
+WELF_INTERNAL void welf_memory_destroy(welf_memory *mem);
+/* memory.grow: the old size in pages, or UINT32_MAX. */
+WELF_INTERNAL uint32_t welf_memory_grow(welf_memory *mem, uint32_t delta);
+/* Whether addr lies in a registered reservation. Async-signal-safe. */
+WELF_INTERNAL bool welf_memory_fault_is_ours(uintptr_t addr);
+
+/* ---- table.c ---- */
+
+WELF_INTERNAL welf_status welf_table_create(welf_engine *engine,
+                                            uint8_t elem_type,
+                                            welf_limits_info limits,
+                                            welf_table **out,
+                                            welf_error *err);
+WELF_INTERNAL void welf_table_destroy(welf_table *table);
+/* table.grow: the old size, or UINT32_MAX. */
+WELF_INTERNAL uint32_t welf_table_grow(welf_table *table, void *init,
+                                       uint32_t delta);
+
+/* ---- global.c ---- */
+
+WELF_INTERNAL welf_status welf_global_create(welf_engine *engine,
+                                             uint8_t type, bool is_mutable,
+                                             welf_global **out,
+                                             welf_error *err);
+WELF_INTERNAL void welf_global_destroy(welf_global *global);
+
+/* ---- call.c ---- */
+
+/* The engine a funcref belongs to (a host record's, or its instance's). */
+WELF_INTERNAL welf_engine *welf_funcref_engine(const welf_funcref *func);
+WELF_INTERNAL void welf_host_func_destroy(welf_host_func *host);
+WELF_INTERNAL void welf_val_to_raw(const welf_val *val, welf_val_raw *raw);
+WELF_INTERNAL welf_val welf_val_from_raw(uint8_t type,
+                                         const welf_val_raw *raw);
+
+/* ---- trap.c ---- */
+
+/* Installs the fault handler, once per process. */
+WELF_INTERNAL welf_status welf_trap_install(welf_error *err);
+
+/*
+ * The trap boundary: runs fn(ctx) so that a trap inside it (a builtin's,
+ * a host function's, or a guard-page fault) comes back here as
+ * WELF_ERR_TRAP in err. fn must not hold resources a trap would leak.
+ */
+typedef void (*welf_guarded_fn)(void *ctx);
+WELF_INTERNAL welf_status welf_trap_guard(welf_call_state *state,
+                                          welf_guarded_fn fn, void *ctx,
+                                          welf_error *err);
+
+/* Unwinds to the innermost trap boundary of this thread. */
+WELF_INTERNAL _Noreturn void welf_trap_raise(uint32_t code);
+/* Raises a trap whose message names `detail` (an element index). */
+WELF_INTERNAL _Noreturn void welf_trap_raise_detail(uint32_t code,
+                                                    uint32_t detail);
+
+/* Records a trap in err (code, trap_code, the spec's message). */
+WELF_INTERNAL welf_status welf_trap_error(welf_error *err, uint32_t code);
+
+/* ---- builtins.c ---- */
+
+WELF_INTERNAL extern const welf_builtins welf_builtins_table;
+
+/* ---- os.c: the only file that calls the OS ---- */
+
+/* Reserves `size` bytes of inaccessible address space; NULL on failure. */
+WELF_INTERNAL void *welf_os_reserve(uint64_t size);
+/* Makes [addr, addr+size) readable and writable. */
+WELF_INTERNAL bool welf_os_commit(void *addr, uint64_t size);
+WELF_INTERNAL void welf_os_release(void *addr, uint64_t size);
+
+typedef void (*welf_os_signal_fn)(int sig, siginfo_t *info, void *context);
+/* Installs fn for sig (SA_SIGINFO | SA_ONSTACK), saving the old action. */
+WELF_INTERNAL bool welf_os_signal_install(int sig, welf_os_signal_fn fn,
+                                          struct sigaction *old);
+/* Resets sig to its default action; re-raises it when it was sent rather
+ * than caused by a fault (a fault re-raises by itself on return). */
+WELF_INTERNAL void welf_os_signal_default(int sig, const siginfo_t *info);
+/* Gives this thread an alternate signal stack unless it has one. */
+WELF_INTERNAL void welf_os_altstack_ensure(void);
+/* Makes the interrupted thread resume in fn() (on its own stack, as if
+ * fn had been called from the faulting instruction) once the handler
+ * returns. */
+WELF_INTERNAL void welf_os_context_redirect(void *context, void (*fn)(void));
+
+#endif

@@ -1,0 +1,204 @@
+/*
+ * trap.c — traps: the trap boundary around every entry into wasm (a
+ * thread-local stack of sigsetjmp points, so host -> wasm -> host -> wasm
+ * nests), raising a trap (builtins, host functions), the SIGSEGV/SIGBUS
+ * handler that turns a fault inside a registered memory reservation
+ * (memory.c) into an out-of-bounds trap and passes any other fault on,
+ * the stack limit, and the spec's trap messages. The OS calls are in
+ * os.c.
+ */
+#include "internal.h"
+
+#include <pthread.h>
+#include <setjmp.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+/* The stack wasm code may use below the outermost entry, in bytes. */
+#ifndef WELF_STACK_BUDGET
+#define WELF_STACK_BUDGET (1u << 20)
+#endif
+
+/* ---- messages ---- */
+
+const char *welf_trap_message(welf_trap_code code)
+{
+    switch (code) {
+    case WELF_TRAP_CODE_NONE: return "no trap";
+    case WELF_TRAP_CODE_UNREACHABLE: return "unreachable";
+    case WELF_TRAP_CODE_INT_DIV_ZERO: return "integer divide by zero";
+    case WELF_TRAP_CODE_INT_OVERFLOW: return "integer overflow";
+    case WELF_TRAP_CODE_BAD_CONVERSION:
+        return "invalid conversion to integer";
+    case WELF_TRAP_CODE_MEMORY_OOB: return "out of bounds memory access";
+    case WELF_TRAP_CODE_TABLE_OOB: return "out of bounds table access";
+    case WELF_TRAP_CODE_INDIRECT_NULL: return "uninitialized element";
+    case WELF_TRAP_CODE_INDIRECT_TYPE: return "indirect call type mismatch";
+    case WELF_TRAP_CODE_STACK_EXHAUSTED: return "call stack exhausted";
+    case WELF_TRAP_CODE_NULL_REFERENCE: return "null reference";
+    case WELF_TRAP_CODE_UNDEFINED_ELEMENT: return "undefined element";
+    }
+    return "unknown trap";
+}
+
+welf_status welf_trap_error(welf_error *err, uint32_t code)
+{
+    welf_status st = welf_error_set(err, WELF_ERR_TRAP, WELF_NO_OFFSET, "%s",
+                                    welf_trap_message((welf_trap_code)code));
+    if (err && err->code == WELF_ERR_TRAP)
+        err->trap_code = code;
+    return st;
+}
+
+/* Like welf_trap_error, with the element index the message names. */
+static welf_status trap_error_detail(welf_error *err, uint32_t code,
+                                     uint32_t detail)
+{
+    welf_status st = welf_error_set(err, WELF_ERR_TRAP, WELF_NO_OFFSET,
+                                    "%s %u",
+                                    welf_trap_message((welf_trap_code)code),
+                                    detail);
+    if (err && err->code == WELF_ERR_TRAP)
+        err->trap_code = code;
+    return st;
+}
+
+/* ---- the trap boundary ---- */
+
+/*
+ * One active entry into wasm. The stack of them is thread-local: a trap
+ * unwinds to the innermost one, which belongs to the thread that trapped.
+ * sigsetjmp does not save the signal mask (that would be a system call
+ * per call): traps raised by code never run inside a signal handler,
+ * because the fault handler redirects the thread instead of jumping
+ * (see on_fault).
+ */
+typedef struct trap_entry {
+    sigjmp_buf env;
+    struct trap_entry *prev;
+    volatile uint32_t code;
+    volatile bool has_detail;   /* detail names an element index */
+    volatile uint32_t detail;
+} trap_entry;
+
+/* initial-exec: the fault handler reads trap_top, and this model reads
+ * it without calls that could allocate, even from a shared library. */
+static _Thread_local trap_entry *trap_top
+    __attribute__((tls_model("initial-exec")));
+static _Thread_local bool altstack_ready;
+
+welf_status welf_trap_guard(welf_call_state *state, welf_guarded_fn fn,
+                            void *ctx, welf_error *err)
+{
+    trap_entry entry;
+    entry.prev = trap_top;
+    entry.code = WELF_TRAP_CODE_NONE;
+    entry.has_detail = false;
+    if (!altstack_ready) {
+        welf_os_altstack_ensure();
+        altstack_ready = true;
+    }
+    /* The outermost entry of this call state sets the limit; nested ones
+     * (host -> wasm -> host -> wasm) keep it, so the budget covers the
+     * whole chain. */
+    const uintptr_t saved_limit = state->stack_limit;
+    if (saved_limit == 0)
+        state->stack_limit =
+            (uintptr_t)__builtin_frame_address(0) - WELF_STACK_BUDGET;
+    trap_top = &entry;
+    if (sigsetjmp(entry.env, 0) == 0) {
+        fn(ctx);
+        trap_top = entry.prev;
+        state->stack_limit = saved_limit;
+        return WELF_OK;
+    }
+    trap_top = entry.prev;
+    state->stack_limit = saved_limit;
+    if (entry.has_detail)
+        return trap_error_detail(err, entry.code, entry.detail);
+    return welf_trap_error(err, entry.code);
+}
+
+void welf_trap_raise_detail(uint32_t code, uint32_t detail)
+{
+    trap_entry *entry = trap_top;
+    if (entry) {
+        entry->has_detail = true;
+        entry->detail = detail;
+    }
+    welf_trap_raise(code);
+}
+
+void welf_trap_raise(uint32_t code)
+{
+    trap_entry *entry = trap_top;
+    if (!entry) {
+        /* Compiled code and host functions only run inside a boundary;
+         * getting here is a bug in the runtime or the compiler. */
+        fprintf(stderr, "welf: trap \"%s\" outside any call into wasm\n",
+                welf_trap_message((welf_trap_code)code));
+        abort();
+    }
+    entry->code = code;
+    siglongjmp(entry->env, 1);
+}
+
+/* ---- the fault handler ---- */
+
+static struct sigaction old_segv, old_bus;
+static pthread_once_t install_once = PTHREAD_ONCE_INIT;
+static bool installed;
+
+/* Where a thread that faulted in a memory reservation resumes: on its
+ * own stack, so the jump to the boundary is an ordinary one. */
+static void resume_memory_oob(void)
+{
+    welf_trap_raise(WELF_TRAP_MEMORY_OOB);
+}
+
+/* Passes a fault that is not ours to whoever had the signal before. */
+static void chain(int sig, siginfo_t *info, void *context)
+{
+    const struct sigaction *old = sig == SIGBUS ? &old_bus : &old_segv;
+    if (old->sa_flags & SA_SIGINFO) {
+        if (old->sa_sigaction) {
+            old->sa_sigaction(sig, info, context);
+            return;
+        }
+    } else if (old->sa_handler != SIG_DFL && old->sa_handler != SIG_IGN) {
+        old->sa_handler(sig);
+        return;
+    }
+    welf_os_signal_default(sig, info);
+}
+
+/*
+ * A fault is a trap only when this thread is inside a call into wasm and
+ * the address lies in a memory reservation. The handler does not jump out
+ * itself: it points the thread at resume_memory_oob and returns, so the
+ * kernel leaves the alternate stack and restores the signal mask, and
+ * AddressSanitizer sees an ordinary longjmp on the thread's own stack.
+ */
+static void on_fault(int sig, siginfo_t *info, void *context)
+{
+    if (trap_top && welf_memory_fault_is_ours((uintptr_t)info->si_addr)) {
+        welf_os_context_redirect(context, resume_memory_oob);
+        return;
+    }
+    chain(sig, info, context);
+}
+
+static void install(void)
+{
+    installed = welf_os_signal_install(SIGSEGV, on_fault, &old_segv) &&
+                welf_os_signal_install(SIGBUS, on_fault, &old_bus);
+}
+
+welf_status welf_trap_install(welf_error *err)
+{
+    pthread_once(&install_once, install);
+    if (!installed)
+        return welf_error_set(err, WELF_ERR_UNSUPPORTED, WELF_NO_OFFSET,
+                              "cannot install the trap signal handler");
+    return WELF_OK;
+}
