@@ -4,6 +4,7 @@
 #   make             build build/welf, the libraries and the test programs
 #   make test        unit tests, CLI tests, spec tests, mutation smoke test
 #   make spectest    the spec test suite alone
+#   make bench       benchmarks (compile time with -j 1 and -j 2)
 #   make fuzz        10,000 random mutations of spec modules (FUZZ_N=...)
 #   make install     PREFIX=/usr/local (and DESTDIR) as usual
 #   make clean
@@ -41,6 +42,7 @@ RUNTIME_LDLIBS = -lelf
 # one-time initialisation.
 COMPILER_LDLIBS = $(LLVM_LDLIBS) -lpthread
 
+VERSION := $(shell sed -n 's/^\#define WELF_VERSION_STRING "\(.*\)"/\1/p' include/welf.h)
 LLVM_CONFIG ?= /usr/lib/llvm-19/bin/llvm-config
 LLVM_CFLAGS := $(shell $(LLVM_CONFIG) --cflags 2>/dev/null)
 LLVM_LDLIBS := $(shell $(LLVM_CONFIG) --ldflags --libs 2>/dev/null)
@@ -49,7 +51,7 @@ COMPILER_SRCS = compiler/arena.c compiler/decode.c compiler/instr.c \
                 compiler/module.c compiler/reader.c compiler/validate.c \
                 compiler/compile.c compiler/descriptor.c compiler/lower.c \
                 compiler/lower_memory.c compiler/lower_numeric.c \
-                compiler/lower_table.c
+                compiler/lower_table.c compiler/elf_merge.c
 RUNTIME_SRCS = $(wildcard runtime/*.c)
 CLI_SRCS = compiler/main.c compiler/inspect.c
 UNIT_SRCS = $(wildcard tests/compiler/*.c tests/runtime/*.c)
@@ -72,8 +74,8 @@ SPECTEST = $(BUILD)/welf-spectest
 UNIT = $(BUILD)/welf-unit
 MUTATE = $(BUILD)/welf-mutate
 
-.PHONY: all deps test unit-test cli-test e2e-test spectest fuzz fuzz-smoke \
-        install clean
+.PHONY: all deps test unit-test cli-test e2e-test spectest bench fuzz \
+        fuzz-smoke install clean
 
 all: $(WELF) $(LIBS) $(SPECTEST) $(UNIT) $(MUTATE)
 
@@ -137,6 +139,7 @@ cli-test: $(WELF)
 # Compile a module to an object, link it into a C program, run it.
 e2e-test: $(WELF) $(LIB_RUNTIME)
 	E2E_CFLAGS="$(SAN_FLAGS)" sh tests/e2e/run.sh $(BUILD) $(CC)
+	E2E_CFLAGS="$(SAN_FLAGS)" sh tests/e2e/chunks.sh $(BUILD) $(CC)
 
 SPEC_FILES = $(sort $(wildcard $(TESTSUITE)/core/*.wast)) \
              $(sort $(wildcard $(TESTSUITE)/proposals/*/*.wast))
@@ -150,6 +153,10 @@ spectest: $(SPECTEST)
 # runs the full count.
 fuzz-smoke: $(MUTATE) $(WELF)
 	sh tests/fuzz/run.sh $(MUTATE) $(TESTSUITE) 1000
+
+# Benchmarks. So far: compile time with -j 1 against -j 2.
+bench: $(WELF)
+	sh tests/bench/compile_jobs.sh $(WELF) 1500
 
 fuzz: $(MUTATE) $(WELF)
 	sh tests/fuzz/run.sh $(MUTATE) $(TESTSUITE) $(FUZZ_N)
@@ -168,9 +175,11 @@ install: $(WELF) $(LIBS)
 	install -m 644 include/welf.h include/welf_compiler.h \
 	  $(DESTDIR)$(PREFIX)/include/
 	install -m 644 $(LIBS) $(DESTDIR)$(PREFIX)/lib/
-	sed -e 's|@PREFIX@|$(PREFIX)|g' \
-	    -e 's|@VERSION@|$(shell sed -n 's/^#define WELF_VERSION_STRING "\(.*\)"/\1/p' include/welf.h)|g' \
-	    welf_compiler.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/welf_compiler.pc
+	for pc in welf welf_compiler; do \
+	  sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' \
+	      -e 's|@LLVM_LIBS@|$(LLVM_LDLIBS)|g' \
+	      $$pc.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/$$pc.pc; \
+	done
 
 clean:
 	rm -rf build

@@ -17,9 +17,13 @@
 #include <llvm-c/TargetMachine.h>
 #include <llvm-c/Transforms/PassBuilder.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+#include "elf_merge.h"
 
 enum { CC_TAIL = 18 };
 
@@ -123,10 +127,69 @@ static void function_symbol(const welf_wasm *m, uint32_t index, char *buf,
     buf[k] = '\0';
 }
 
+typedef struct named {
+    const char *name;
+    uint32_t index;
+} named;
+
+static int compare_named(const void *a, const void *b)
+{
+    const named *x = a, *y = b;
+    int c = strcmp(x->name, y->name);
+    return c ? c : (x->index < y->index ? -1 : x->index > y->index);
+}
+
+/*
+ * One unique symbol per defined function: the name section's name made
+ * symbol-safe, with ".N" (the function index) added to every name that
+ * is not unique (or that could clash with welf's own symbols), so chunks
+ * compiled apart agree on every name.
+ */
+static bool plan_symbols(welf_compile_plan *p, welf_arena *arena)
+{
+    const welf_wasm *m = p->m;
+    uint32_t n = m->func_count - m->func_import_count;
+    p->symbols = welf_arena_calloc(arena, m->func_count + 1, sizeof(char *));
+    named *order = welf_malloc((n + 1) * sizeof *order);
+    bool *dup = welf_malloc(n + 1);
+    if (!p->symbols || !order || !dup) {
+        welf_free(order);
+        welf_free(dup);
+        return false;
+    }
+    char buf[200];
+    for (uint32_t k = 0; k < n; k++) {
+        uint32_t i = m->func_import_count + k;
+        function_symbol(m, i, buf, sizeof buf - 16);
+        size_t len = strlen(buf);
+        if (!(p->symbols[i] = welf_arena_alloc(arena, len + 16))) {
+            welf_free(order);
+            welf_free(dup);
+            return false;
+        }
+        memcpy(p->symbols[i], buf, len + 1);
+        order[k] = (named){p->symbols[i], i};
+    }
+    qsort(order, n, sizeof *order, compare_named);
+    for (uint32_t k = 0; k < n; k++)
+        dup[k] = (k > 0 && strcmp(order[k - 1].name, order[k].name) == 0) ||
+                 (k + 1 < n && strcmp(order[k + 1].name, order[k].name) == 0) ||
+                 strncmp(order[k].name, "welf_", 5) == 0;
+    for (uint32_t k = 0; k < n; k++) {
+        char *sym = p->symbols[order[k].index];
+        if (dup[k])
+            snprintf(sym + strlen(sym), 16, ".%u", order[k].index);
+    }
+    welf_free(order);
+    welf_free(dup);
+    return true;
+}
+
 static bool setup_module(welf_lower_module *lm, const welf_wasm *m,
                          welf_compile_state *cs)
 {
     lm->m = m;
+    lm->precise_traps = cs->plan->precise_traps;
     lm->ctx = LLVMContextCreate();
     lm->mod = LLVMModuleCreateWithNameInContext("wasm", lm->ctx);
     LLVMSetTarget(lm->mod, WELF_LLVM_TRIPLE);
@@ -158,12 +221,26 @@ static bool setup_module(welf_lower_module *lm, const welf_wasm *m,
     for (uint32_t t = 0; t < m->type_count; t++)
         if (!(lm->func_types[t] = wasm_fn_type(lm, &m->types[t])))
             return fail(lm, WELF_ERR_NOMEM, "out of memory");
-    char name[128];
+    /* One chunk: every function is internal to the object. Several:
+     * a chunk defines its own functions and declares the others, all
+     * hidden globals that the merge resolves and makes local. */
+    const welf_compile_plan *p = cs->plan;
     for (uint32_t i = m->func_import_count; i < m->func_count; i++) {
-        function_symbol(m, i, name, sizeof name);
-        lm->funcs[i] = add_function(lm, name,
-                                    lm->func_types[m->funcs[i].type_index],
-                                    ".text.wasm", true);
+        LLVMTypeRef ty = lm->func_types[m->funcs[i].type_index];
+        bool here = i >= cs->first && i < cs->end;
+        LLVMValueRef fn;
+        if (!p->multi) {
+            fn = add_function(lm, p->symbols[i], ty, ".text.wasm", true);
+        } else if (here) {
+            fn = add_function(lm, p->symbols[i], ty, ".text.wasm", true);
+            LLVMSetLinkage(fn, LLVMExternalLinkage);
+            LLVMSetVisibility(fn, LLVMHiddenVisibility);
+        } else {
+            fn = LLVMAddFunction(lm->mod, p->symbols[i], ty);
+            LLVMSetFunctionCallConv(fn, CC_TAIL);
+            LLVMSetVisibility(fn, LLVMHiddenVisibility);
+        }
+        lm->funcs[i] = fn;
     }
     return true;
 }
@@ -313,13 +390,13 @@ static LLVMValueRef slot(welf_lower_fn *f, LLVMValueRef array, uint32_t i)
 }
 
 /* Array entry: void (callee, caller, welf_val_raw *args, size_t len). */
-static LLVMValueRef build_array_entry(welf_lower_module *lm, LLVMBuilderRef b,
-                                      uint32_t index)
+static LLVMValueRef build_array_entry(welf_lower_module *lm,
+                                      welf_compile_state *cs,
+                                      LLVMBuilderRef b, uint32_t index)
 {
     const welf_functype *ft = &lm->m->types[lm->m->funcs[index].type_index];
-    char name[160];
-    function_symbol(lm->m, index, name, sizeof name - 16);
-    strcat(name, ".array");
+    char name[240];
+    snprintf(name, sizeof name, "%s.array", cs->plan->symbols[index]);
     LLVMValueRef fn = add_function(lm, name, array_fn_type(lm),
                                    ".text.welf.array", false);
     welf_lower_fn f = {.lm = lm, .b = b, .fn = fn};
@@ -513,14 +590,14 @@ static bool build_everything(welf_lower_module *lm, welf_compile_state *cs,
     welf_arena_init(&scratch);
     welf_lower_fn f = {.b = b};
     bool ok = true;
-    for (uint32_t i = m->func_import_count; ok && i < m->func_count; i++) {
+    for (uint32_t i = cs->first; ok && i < cs->end; i++) {
         ok = lower_function(&f, lm, i, &scratch);
         welf_arena_free(&scratch);
     }
     welf_free(f.stack);
     welf_free(f.frames);
-    if (!ok)
-        return false;
+    if (!ok || !cs->main_chunk)
+        return ok;
 
     cs->escapes = welf_arena_calloc(&cs->arena, m->func_count + 1, 1);
     cs->array_entries = welf_arena_calloc(&cs->arena, m->func_count + 1,
@@ -543,7 +620,7 @@ static bool build_everything(welf_lower_module *lm, welf_compile_state *cs,
         return false;
     for (uint32_t i = m->func_import_count; i < m->func_count; i++)
         if (cs->escapes[i] &&
-            !(cs->array_entries[i] = build_array_entry(lm, b, i)))
+            !(cs->array_entries[i] = build_array_entry(lm, cs, b, i)))
             return false;
     for (uint32_t t = 0; t < m->type_count; t++)
         if (!(cs->wasm_to_array[t] = build_wasm_to_array(lm, b, t)))
@@ -587,6 +664,132 @@ static bool build_everything(welf_lower_module *lm, welf_compile_state *cs,
     return ok && welf_descriptor_build(lm, cs);
 }
 
+/* Compiles one chunk into c->object; errors go to c->err. */
+typedef struct chunk {
+    uint32_t first, end;          /* defined functions [first, end) */
+    bool main_chunk;
+    uint8_t *object;
+    size_t size;
+    welf_error err;
+} chunk;
+
+static void compile_chunk(const welf_compile_plan *p, chunk *c)
+{
+    welf_error_clear(&c->err);
+    welf_compile_state cs;
+    memset(&cs, 0, sizeof cs);
+    welf_arena_init(&cs.arena);
+    cs.plan = p;
+    cs.first = c->first;
+    cs.end = c->end;
+    cs.main_chunk = c->main_chunk;
+    cs.name = p->name;
+    char *msg = NULL;
+    LLVMTargetRef target;
+    if (LLVMGetTargetFromTriple(WELF_LLVM_TRIPLE, &target, &msg)) {
+        welf_error_set(&c->err, WELF_ERR_USAGE, WELF_NO_OFFSET,
+                       "internal error: no x86-64 target: %s", msg);
+        LLVMDisposeMessage(msg);
+        welf_arena_free(&cs.arena);
+        return;
+    }
+    static const LLVMCodeGenOptLevel levels[] = {
+        LLVMCodeGenLevelNone, LLVMCodeGenLevelLess, LLVMCodeGenLevelDefault,
+        LLVMCodeGenLevelAggressive};
+    cs.tm = LLVMCreateTargetMachine(target, WELF_LLVM_TRIPLE, "x86-64", "",
+                                    levels[p->opt_level], LLVMRelocPIC,
+                                    LLVMCodeModelDefault);
+    welf_lower_module lm;
+    memset(&lm, 0, sizeof lm);
+    lm.err = &c->err;
+    LLVMBuilderRef b = NULL;
+    bool ok = setup_module(&lm, p->m, &cs);
+    if (ok) {
+        b = LLVMCreateBuilderInContext(lm.ctx);
+        ok = build_everything(&lm, &cs, b) &&
+             optimize_and_emit(&lm, &cs, p->opt_level, &c->object, &c->size);
+    }
+    if (b)
+        LLVMDisposeBuilder(b);
+    if (lm.mod)
+        LLVMDisposeModule(lm.mod);
+    if (lm.ctx)
+        LLVMContextDispose(lm.ctx);
+    LLVMDisposeTargetMachine(cs.tm);
+    welf_arena_free(&cs.arena);
+    if (!ok && c->err.code == WELF_OK)
+        welf_error_set(&c->err, WELF_ERR_NOMEM, WELF_NO_OFFSET,
+                       "compilation failed");
+}
+
+/*
+ * Splits the defined functions into chunks of about `target` bytes of
+ * wasm code, from the module alone (never from the thread count), plus
+ * the main chunk. Small modules are one chunk with everything in it.
+ */
+enum { CHUNK_MIN_BYTES = 16 << 10, CHUNK_MAX_COUNT = 32 };
+
+static chunk *plan_chunks(const welf_wasm *m, uint32_t *count)
+{
+    uint64_t total = 0;
+    for (uint32_t i = m->func_import_count; i < m->func_count; i++)
+        total += m->funcs[i].code_end - m->funcs[i].code_offset;
+    uint64_t target = total / CHUNK_MAX_COUNT;
+    if (target < CHUNK_MIN_BYTES)
+        target = CHUNK_MIN_BYTES;
+    uint32_t n = (uint32_t)((total + target - 1) / target);
+    chunk *chunks = welf_malloc((n + 2) * sizeof *chunks);
+    if (!chunks)
+        return NULL;
+    memset(chunks, 0, (n + 2) * sizeof *chunks);
+    if (total <= target) {
+        chunks[0] = (chunk){.first = m->func_import_count,
+                            .end = m->func_count, .main_chunk = true};
+        *count = 1;
+        return chunks;
+    }
+    uint32_t k = 0;
+    uint64_t acc = 0;
+    chunks[0].first = m->func_import_count;
+    for (uint32_t i = m->func_import_count; i < m->func_count; i++) {
+        acc += m->funcs[i].code_end - m->funcs[i].code_offset;
+        if (acc >= target && i + 1 < m->func_count && k + 1 < n) {
+            chunks[k].end = i + 1;
+            chunks[++k].first = i + 1;
+            acc = 0;
+        }
+    }
+    chunks[k].end = m->func_count;
+    chunks[++k] = (chunk){.first = m->func_count, .end = m->func_count,
+                          .main_chunk = true};
+    *count = k + 1;
+    return chunks;
+}
+
+typedef struct pool {
+    const welf_compile_plan *plan;
+    chunk *chunks;
+    uint32_t count;
+    _Atomic uint32_t next;
+} pool;
+
+static void *pool_worker(void *arg)
+{
+    pool *pl = arg;
+    for (;;) {
+        uint32_t i = atomic_fetch_add(&pl->next, 1);
+        if (i >= pl->count)
+            return NULL;
+        compile_chunk(pl->plan, &pl->chunks[i]);
+    }
+}
+
+static unsigned default_jobs(void)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n > 0 ? (unsigned)n : 1;
+}
+
 welf_status welf_compile(const welf_wasm *m, const welf_compile_options *opts,
                          uint8_t **object, size_t *size, welf_error *err)
 {
@@ -607,49 +810,67 @@ welf_status welf_compile(const welf_wasm *m, const welf_compile_options *opts,
                               opts->opt_level);
     pthread_once(&llvm_once, llvm_init);
 
-    welf_compile_state cs;
-    memset(&cs, 0, sizeof cs);
-    welf_arena_init(&cs.arena);
-    cs.name = opts->name && opts->name[0] ? opts->name : "module";
-    char *msg = NULL;
-    LLVMTargetRef target;
-    if (LLVMGetTargetFromTriple(WELF_LLVM_TRIPLE, &target, &msg)) {
-        welf_error_set(err, WELF_ERR_USAGE, WELF_NO_OFFSET,
-                       "internal error: no x86-64 target: %s", msg);
-        LLVMDisposeMessage(msg);
-        welf_arena_free(&cs.arena);
-        return err->code;
+    welf_arena arena;
+    welf_arena_init(&arena);
+    welf_compile_plan plan = {.m = m, .opt_level = opts->opt_level,
+                              .precise_traps = opts->precise_traps,
+                              .name = opts->name && opts->name[0]
+                                          ? opts->name
+                                          : "module"};
+    uint32_t count = 0;
+    chunk *chunks = plan_chunks(m, &count);
+    if (!chunks || !plan_symbols(&plan, &arena)) {
+        welf_free(chunks);
+        welf_arena_free(&arena);
+        return welf_error_set(err, WELF_ERR_NOMEM, WELF_NO_OFFSET,
+                              "out of memory");
     }
-    static const LLVMCodeGenOptLevel levels[] = {
-        LLVMCodeGenLevelNone, LLVMCodeGenLevelLess, LLVMCodeGenLevelDefault,
-        LLVMCodeGenLevelAggressive};
-    cs.tm = LLVMCreateTargetMachine(target, WELF_LLVM_TRIPLE, "x86-64", "",
-                                    levels[opts->opt_level], LLVMRelocPIC,
-                                    LLVMCodeModelDefault);
+    plan.multi = count > 1;
 
-    welf_lower_module lm;
-    memset(&lm, 0, sizeof lm);
-    lm.err = err;
-    LLVMBuilderRef b = NULL;
-    bool ok = setup_module(&lm, m, &cs);
-    if (ok) {
-        b = LLVMCreateBuilderInContext(lm.ctx);
-        ok = build_everything(&lm, &cs, b) &&
-             optimize_and_emit(&lm, &cs, opts->opt_level, object, size);
+    pool pl = {.plan = &plan, .chunks = chunks, .count = count};
+    atomic_init(&pl.next, 0);
+    unsigned jobs = opts->jobs ? opts->jobs : default_jobs();
+    if (jobs > count)
+        jobs = count;
+    pthread_t threads[64];
+    unsigned started = 0;
+    for (unsigned t = 1; t < jobs && t < 64; t++)
+        if (pthread_create(&threads[started], NULL, pool_worker, &pl) == 0)
+            started++;
+    pool_worker(&pl);
+    for (unsigned t = 0; t < started; t++)
+        pthread_join(threads[t], NULL);
+
+    /* The first failing chunk in order reports, whatever the timing. */
+    welf_status st = WELF_OK;
+    for (uint32_t i = 0; i < count && st == WELF_OK; i++)
+        if (chunks[i].err.code != WELF_OK) {
+            *err = chunks[i].err;
+            st = err->code;
+        }
+    if (st == WELF_OK && count == 1) {
+        *object = chunks[0].object;
+        *size = chunks[0].size;
+        chunks[0].object = NULL;
+    } else if (st == WELF_OK) {
+        const uint8_t **objs = welf_malloc(count * sizeof *objs);
+        size_t *sizes = welf_malloc(count * sizeof *sizes);
+        if (!objs || !sizes) {
+            st = welf_error_set(err, WELF_ERR_NOMEM, WELF_NO_OFFSET,
+                                "out of memory");
+        } else {
+            for (uint32_t i = 0; i < count; i++) {
+                objs[i] = chunks[i].object;
+                sizes[i] = chunks[i].size;
+            }
+            st = welf_elf_merge(objs, sizes, count, object, size, err);
+        }
+        welf_free(objs);
+        welf_free(sizes);
     }
-    if (b)
-        LLVMDisposeBuilder(b);
-    if (lm.mod)
-        LLVMDisposeModule(lm.mod);
-    if (lm.ctx)
-        LLVMContextDispose(lm.ctx);
-    LLVMDisposeTargetMachine(cs.tm);
-    welf_arena_free(&cs.arena);
-    if (!ok) {
-        if (err->code == WELF_OK)
-            welf_error_set(err, WELF_ERR_NOMEM, WELF_NO_OFFSET,
-                           "compilation failed");
-        return err->code;
-    }
-    return WELF_OK;
+    for (uint32_t i = 0; i < count; i++)
+        welf_free(chunks[i].object);
+    welf_free(chunks);
+    welf_arena_free(&arena);
+    return st;
 }

@@ -11,9 +11,29 @@
 
 #define WELF_LLVM_TRIPLE "x86_64-unknown-linux-gnu"
 
+/*
+ * What every chunk of one compilation shares, read-only once made: the
+ * functions are split into chunks that are lowered and code-generated
+ * independently (in parallel), then merged into one object. The split
+ * depends only on the module, never on the number of threads, so the
+ * object is the same whatever -j is.
+ */
+typedef struct welf_compile_plan {
+    const welf_wasm *m;
+    int opt_level;
+    const char *name;               /* descriptor: welf_module_<name> */
+    char **symbols;                 /* per function: a unique symbol name */
+    bool precise_traps;
+    bool multi;                     /* more than one chunk */
+} welf_compile_plan;
+
+/* The state of one chunk's compilation (one LLVM context, one thread). */
 typedef struct welf_compile_state {
-    welf_arena arena;               /* per-compilation allocations */
+    const welf_compile_plan *plan;
+    welf_arena arena;               /* per-chunk allocations */
     LLVMTargetMachineRef tm;
+    uint32_t first, end;            /* defined functions [first, end) */
+    bool main_chunk;                /* holds trampolines, stubs, descriptor */
     const char *name;               /* descriptor: welf_module_<name> */
     uint8_t *escapes;               /* per function: 1 if it escapes */
     LLVMValueRef *array_entries;    /* per function, NULL unless escaping */

@@ -35,6 +35,7 @@ typedef struct welf_lower_module {
     LLVMTypeRef *func_types;     /* wasm convention, per type index */
     LLVMValueRef *funcs;         /* per function index; NULL for imports */
     LLVMTypeRef trap_type;       /* void (ptr vmctx, i32 code, i32 detail) */
+    bool precise_traps;          /* memory accesses are volatile */
 } welf_lower_module;
 
 /* Per function being lowered. */

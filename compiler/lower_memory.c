@@ -6,6 +6,12 @@
  * offset can reach, and everything past the accessible size faults into
  * the guard region, which the runtime turns into a trap. The effective
  * address is base + zext(i32 address) + offset, computed in 64 bits.
+ *
+ * LLVM takes loads and stores for operations that cannot trap: it may
+ * delete a load whose value is unused, or merge and reorder accesses
+ * around one that faults. With precise_traps every access is volatile,
+ * which forbids both; without it, only a load whose value is dropped at
+ * once stays (lower.c), the case the spec suite checks.
  */
 #include "lower.h"
 
@@ -86,11 +92,15 @@ static bool lower_access(welf_lower_fn *f, const welf_instr *in)
             v = LLVMBuildTrunc(f->b, v, a.mem, "");
         LLVMValueRef st = LLVMBuildStore(f->b, v, p);
         LLVMSetAlignment(st, 1);
+        if (lm->precise_traps)
+            LLVMSetVolatile(st, 1);
         return true;
     }
     LLVMValueRef p = effective_address(f, in, welf_lower_pop(f, lm->t_i32));
     LLVMValueRef v = LLVMBuildLoad2(f->b, a.mem, p, "");
     LLVMSetAlignment(v, 1);
+    if (lm->precise_traps)
+        LLVMSetVolatile(v, 1);
     if (a.mem != a.val)
         v = a.is_signed ? LLVMBuildSExt(f->b, v, a.val, "")
                         : LLVMBuildZExt(f->b, v, a.val, "");

@@ -19,12 +19,16 @@ static const char usage[] =
     "  validate [--features=LIST] FILE.wasm...\n"
     "        decode and validate each module; print the first error of\n"
     "        each invalid one as FILE:0xOFFSET: error: MESSAGE\n"
-    "  compile FILE.wasm [-o FILE.o] [-O0|-O1|-O2|-O3] [--name NAME]\n"
-    "          [--features=LIST]\n"
+    "  compile FILE.wasm [-o FILE.o] [-O0|-O1|-O2|-O3] [-j N] [--name NAME]\n"
+    "          [--precise-traps] [--features=LIST]\n"
     "        compile a module to an x86-64 ELF relocatable object (default\n"
     "        output: FILE.o beside the input; default -O2). The object\n"
     "        defines welf_module_NAME (NAME defaults to the file's base\n"
-    "        name) for welf_module_load or a static link\n"
+    "        name) for welf_module_load or a static link. -j N compiles\n"
+    "        on N threads (default: one per core); the object is the same\n"
+    "        whatever N is. --precise-traps keeps every memory access, so\n"
+    "        out-of-bounds accesses trap exactly where the spec says, at\n"
+    "        some cost in speed\n"
     "\n"
     "options:\n"
     "  --features=LIST  comma-separated: tail-call, extended-const,\n"
@@ -104,6 +108,16 @@ static int cmd_compile(int argc, char **argv)
             output = argv[++i];
         } else if (strcmp(arg, "--name") == 0 && i + 1 < argc) {
             opts.name = argv[++i];
+        } else if (strcmp(arg, "--precise-traps") == 0) {
+            opts.precise_traps = true;
+        } else if (strcmp(arg, "-j") == 0 && i + 1 < argc) {
+            char *end;
+            unsigned long j = strtoul(argv[++i], &end, 10);
+            if (*end || j < 1 || j > 64) {
+                fprintf(stderr, "welf compile: -j takes 1..64\n");
+                return 2;
+            }
+            opts.jobs = (unsigned)j;
         } else if (arg[0] == '-' && arg[1] == 'O' && arg[2] >= '0' &&
                    arg[2] <= '3' && arg[3] == '\0') {
             opts.opt_level = arg[2] - '0';

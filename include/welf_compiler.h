@@ -72,6 +72,12 @@ void welf_wasm_free(welf_wasm *module);
 /* How to compile. Start from welf_compile_options_init. */
 typedef struct welf_compile_options {
     int opt_level;          /* 0..3: LLVM's -O level; default 2 */
+    unsigned jobs;          /* threads; 0: one per online CPU. The object
+                               is the same whatever this is. */
+    bool precise_traps;     /* make every memory access an ordered side
+                               effect, so an out-of-bounds access always
+                               traps and every effect before it stays
+                               (slower: see docs/abi.md, "Traps") */
     const char *name;       /* the descriptor is welf_module_<name>; letters,
                                digits and _ (others become _); NULL: "module" */
 } welf_compile_options;
