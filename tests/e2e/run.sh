@@ -10,9 +10,11 @@ trap 'rm -rf "$tmp"' EXIT
 wat2wasm "$here/calc.wat" -o "$tmp/calc.wasm"
 "$build/welf" compile "$tmp/calc.wasm" -o "$tmp/calc.o" --name calc
 # The sanitizer flags, when set, must reach the link of a sanitized
-# runtime library.
-$cc ${E2E_CFLAGS:-} -std=c11 -Iinclude "$here/main.c" "$tmp/calc.o" \
-    "$build/libwelf.a" -lelf -o "$tmp/calc"
+# runtime library. --gc-sections: the descriptor must keep itself and
+# everything it points to alive.
+$cc ${E2E_CFLAGS:-} -std=c11 -Iinclude -ffunction-sections -fdata-sections \
+    "$here/main.c" "$tmp/calc.o" "$build/libwelf.a" -lelf \
+    -Wl,--gc-sections -o "$tmp/calc"
 "$tmp/calc" > "$tmp/out"
 if diff -u "$here/expected.txt" "$tmp/out"; then
     echo "e2e: 1 passed, 0 failed"
