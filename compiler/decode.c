@@ -47,19 +47,6 @@ static bool nomem(decoder *d)
     return false;
 }
 
-static bool fail(welf_reader *r, welf_status code, uint32_t offset,
-                 const char *fmt, ...) WELF_PRINTF(4, 5);
-
-static bool fail(welf_reader *r, welf_status code, uint32_t offset,
-                 const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    welf_error_setv(r->err, code, offset, fmt, ap);
-    va_end(ap);
-    return false;
-}
-
 static void *alloc_array(decoder *d, size_t n, size_t size)
 {
     void *p = welf_arena_calloc(&d->m->arena, n ? n : 1, size);
@@ -77,9 +64,9 @@ static bool read_count(welf_reader *r, const char *what, uint32_t *n)
     if (!welf_read_u32(r, n))
         return false;
     if (*n > welf_reader_left(r))
-        return fail(r, WELF_ERR_UNEXPECTED_END, at,
-                    "unexpected end: %u %s do not fit in the %zu bytes left",
-                    *n, what, welf_reader_left(r));
+        return welf_reader_fail(r, WELF_ERR_UNEXPECTED_END, at,
+                "unexpected end: %u %s do not fit in the %zu bytes left", *n,
+                what, welf_reader_left(r));
     return true;
 }
 
@@ -90,8 +77,8 @@ static bool read_valtype(welf_reader *r, welf_valtype *out)
     if (!welf_read_u8(r, &b))
         return false;
     if (!welf_valtype_byte_ok(b))
-        return fail(r, WELF_ERR_VALTYPE, at, "malformed value type 0x%02x",
-                    b);
+        return welf_reader_fail(r, WELF_ERR_VALTYPE, at,
+                "malformed value type 0x%02x", b);
     *out = b;
     return true;
 }
@@ -103,8 +90,8 @@ static bool read_reftype(welf_reader *r, welf_valtype *out)
     if (!welf_read_u8(r, &b))
         return false;
     if (b != WELF_VT_FUNCREF && b != WELF_VT_EXTERNREF)
-        return fail(r, WELF_ERR_VALTYPE, at,
-                    "malformed reference type 0x%02x", b);
+        return welf_reader_fail(r, WELF_ERR_VALTYPE, at,
+                "malformed reference type 0x%02x", b);
     *out = b;
     return true;
 }
@@ -117,8 +104,8 @@ static bool read_limits(welf_reader *r, welf_limits *out)
     if (!welf_read_u8(r, &flags))
         return false;
     if (flags > 1)
-        return fail(r, WELF_ERR_FLAGS, at, "malformed limits flags 0x%02x",
-                    flags);
+        return welf_reader_fail(r, WELF_ERR_FLAGS, at,
+                "malformed limits flags 0x%02x", flags);
     out->has_max = flags == 1;
     out->max = 0;
     if (!welf_read_u32(r, &out->min))
@@ -140,8 +127,8 @@ static bool read_globaltype(welf_reader *r, welf_globaltype *out)
     if (!welf_read_u8(r, &mut))
         return false;
     if (mut > 1)
-        return fail(r, WELF_ERR_FLAGS, at, "malformed mutability 0x%02x",
-                    mut);
+        return welf_reader_fail(r, WELF_ERR_FLAGS, at,
+                "malformed mutability 0x%02x", mut);
     out->is_mutable = mut == 1;
     return true;
 }
@@ -160,11 +147,11 @@ static bool walk_expr(decoder *d, welf_reader *r, bool is_body)
     welf_instr in;
     for (;;) {
         if (welf_reader_done(r))
-            return fail(r, is_body ? WELF_ERR_END_EXPECTED
-                                   : WELF_ERR_UNEXPECTED_END,
-                        welf_reader_offset(r),
-                        "END opcode expected: %s ends without its final "
-                        "end", what);
+            return welf_reader_fail(r,
+                    is_body ? WELF_ERR_END_EXPECTED : WELF_ERR_UNEXPECTED_END,
+                    welf_reader_offset(r),
+                    "END opcode expected: %s ends without its final end",
+                    what);
         if (!welf_instr_read(r, d->m->features, &in))
             return false;
         switch (in.op) {
@@ -172,9 +159,8 @@ static bool walk_expr(decoder *d, welf_reader *r, bool is_body)
         case WELF_OP_LOOP:
         case WELF_OP_IF:
             if (depth >= WELF_MAX_BLOCK_DEPTH)
-                return fail(r, WELF_ERR_TOO_MANY, in.offset,
-                            "blocks nested deeper than %u",
-                            WELF_MAX_BLOCK_DEPTH);
+                return welf_reader_fail(r, WELF_ERR_TOO_MANY, in.offset,
+                        "blocks nested deeper than %u", WELF_MAX_BLOCK_DEPTH);
             if (depth >= d->open_if_cap) {
                 uint32_t cap = d->open_if_cap ? d->open_if_cap * 2 : 64;
                 uint8_t *grown = welf_realloc(d->open_ifs, cap);
@@ -187,8 +173,8 @@ static bool walk_expr(decoder *d, welf_reader *r, bool is_body)
             break;
         case WELF_OP_ELSE:
             if (depth == 1 || !d->open_ifs[depth - 1])
-                return fail(r, WELF_ERR_OPCODE, in.offset,
-                            "else without a matching if");
+                return welf_reader_fail(r, WELF_ERR_OPCODE, in.offset,
+                        "else without a matching if");
             d->open_ifs[depth - 1] = 0;
             break;
         case WELF_OP_END:
@@ -234,9 +220,8 @@ static bool decode_types(decoder *d, welf_reader *r)
         if (!welf_read_u8(r, &form))
             return false;
         if (form != 0x60)
-            return fail(r, WELF_ERR_VALTYPE, at,
-                        "malformed function type: 0x%02x instead of 0x60",
-                        form);
+            return welf_reader_fail(r, WELF_ERR_VALTYPE, at,
+                    "malformed function type: 0x%02x instead of 0x60", form);
         welf_functype *ft = &m->types[i];
         welf_valtype *lists[2];
         uint32_t counts[2];
@@ -299,8 +284,8 @@ static bool decode_imports(decoder *d, welf_reader *r)
             im->index = m->global_import_count++;
             break;
         default:
-            return fail(r, WELF_ERR_FLAGS, at,
-                        "malformed import kind 0x%02x", kind);
+            return welf_reader_fail(r, WELF_ERR_FLAGS, at,
+                    "malformed import kind 0x%02x", kind);
         }
         if (!ok)
             return false;
@@ -477,8 +462,8 @@ static bool decode_exports(decoder *d, welf_reader *r)
         if (!welf_read_u8(r, &kind))
             return false;
         if (kind > WELF_EXTERN_GLOBAL)
-            return fail(r, WELF_ERR_FLAGS, at,
-                        "malformed export kind 0x%02x", kind);
+            return welf_reader_fail(r, WELF_ERR_FLAGS, at,
+                    "malformed export kind 0x%02x", kind);
         ex->kind = (welf_externkind)kind;
         if (!welf_read_u32(r, &ex->index))
             return false;
@@ -540,8 +525,8 @@ static bool decode_elems(decoder *d, welf_reader *r)
         if (!welf_read_u32(r, &flags))
             return false;
         if (flags > 7)
-            return fail(r, WELF_ERR_FLAGS, e->offset,
-                        "malformed element segment flags %u", flags);
+            return welf_reader_fail(r, WELF_ERR_FLAGS, e->offset,
+                    "malformed element segment flags %u", flags);
         e->type = WELF_VT_FUNCREF;
         if (flags & 1)
             e->mode = (flags & 2) ? WELF_SEG_DECLARATIVE : WELF_SEG_PASSIVE;
@@ -564,8 +549,8 @@ static bool decode_elems(decoder *d, welf_reader *r)
                 if (!welf_read_u8(r, &kind))
                     return false;
                 if (kind != 0)
-                    return fail(r, WELF_ERR_FLAGS, at,
-                                "malformed element kind 0x%02x", kind);
+                    return welf_reader_fail(r, WELF_ERR_FLAGS, at,
+                            "malformed element kind 0x%02x", kind);
             }
         }
         if (!((flags & 4) ? read_elem_exprs(d, r, e)
@@ -591,9 +576,10 @@ static bool decode_body(decoder *d, welf_reader *r, uint32_t index)
     if (!welf_read_u32(r, &size))
         return false;
     if (size > welf_reader_left(r))
-        return fail(r, WELF_ERR_UNEXPECTED_END, f->body_offset,
-                    "unexpected end: function body of %u bytes runs past "
-                    "the section", size);
+        return welf_reader_fail(r, WELF_ERR_UNEXPECTED_END, f->body_offset,
+                "unexpected end: function body of %u bytes runs past the "
+                "section",
+                size);
     welf_reader body;
     welf_reader_init(&body, r->base, r->p, r->p + size, r->err);
     r->p += size;
@@ -614,18 +600,19 @@ static bool decode_body(decoder *d, welf_reader *r, uint32_t index)
             return false;
         total += lg->count;
         if (total > WELF_MAX_LOCALS)
-            return fail(&body, WELF_ERR_TOO_MANY, at,
-                        "too many locals: more than %u in function %u",
-                        WELF_MAX_LOCALS, index);
+            return welf_reader_fail(&body, WELF_ERR_TOO_MANY, at,
+                    "too many locals: more than %u in function %u",
+                    WELF_MAX_LOCALS, index);
     }
     f->local_count = (uint32_t)total;
     f->code_offset = welf_reader_offset(&body);
     if (!walk_expr(d, &body, true))
         return false;
     if (!welf_reader_done(&body))
-        return fail(&body, WELF_ERR_SECTION_SIZE, welf_reader_offset(&body),
-                    "section size mismatch: function body continues after "
-                    "its final end");
+        return welf_reader_fail(&body, WELF_ERR_SECTION_SIZE,
+                welf_reader_offset(&body),
+                "section size mismatch: function body continues after its "
+                "final end");
     f->code_end = welf_reader_offset(&body);
     return true;
 }
@@ -642,9 +629,10 @@ static bool decode_code(decoder *d, welf_reader *r)
     if (!m->funcs && !build_funcs(d, 0))
         return false;
     if (n != d->defined_func_count)
-        return fail(r, WELF_ERR_COUNT_MISMATCH, count_at,
-                    "function and code section have inconsistent lengths "
-                    "(%u functions, %u bodies)", d->defined_func_count, n);
+        return welf_reader_fail(r, WELF_ERR_COUNT_MISMATCH, count_at,
+                "function and code section have inconsistent lengths (%u "
+                "functions, %u bodies)",
+                d->defined_func_count, n);
     for (uint32_t i = 0; i < n; i++) {
         if (!decode_body(d, r, m->func_import_count + i)) {
             d->err->func_index = m->func_import_count + i;
@@ -664,9 +652,10 @@ static bool decode_data(decoder *d, welf_reader *r)
         return false;
     d->has_data_section = true;
     if (m->has_data_count && m->data_count != m->data_seg_count)
-        return fail(r, WELF_ERR_COUNT_MISMATCH, count_at,
-                    "data count and data section have inconsistent lengths "
-                    "(%u and %u)", m->data_count, m->data_seg_count);
+        return welf_reader_fail(r, WELF_ERR_COUNT_MISMATCH, count_at,
+                "data count and data section have inconsistent lengths (%u and "
+                "%u)",
+                m->data_count, m->data_seg_count);
     m->datas = alloc_array(d, m->data_seg_count, sizeof *m->datas);
     if (!m->datas)
         return false;
@@ -677,8 +666,8 @@ static bool decode_data(decoder *d, welf_reader *r)
         if (!welf_read_u32(r, &flags))
             return false;
         if (flags > 2)
-            return fail(r, WELF_ERR_FLAGS, seg->offset,
-                        "malformed data segment flags %u", flags);
+            return welf_reader_fail(r, WELF_ERR_FLAGS, seg->offset,
+                    "malformed data segment flags %u", flags);
         seg->mode = flags == 1 ? WELF_SEG_PASSIVE : WELF_SEG_ACTIVE;
         if (flags == 2 && !welf_read_u32(r, &seg->memory_index))
             return false;
@@ -688,9 +677,10 @@ static bool decode_data(decoder *d, welf_reader *r)
         if (!welf_read_u32(r, &seg->size_bytes))
             return false;
         if (seg->size_bytes > welf_reader_left(r))
-            return fail(r, WELF_ERR_UNEXPECTED_END, len_at,
-                        "unexpected end: data segment of %u bytes runs "
-                        "past the section", seg->size_bytes);
+            return welf_reader_fail(r, WELF_ERR_UNEXPECTED_END, len_at,
+                    "unexpected end: data segment of %u bytes runs past the "
+                    "section",
+                    seg->size_bytes);
         seg->bytes = r->p;
         r->p += seg->size_bytes;
     }
@@ -825,16 +815,17 @@ static bool decode_preamble(welf_reader *r)
 {
     const uint8_t *b;
     if (welf_reader_left(r) < 4 || memcmp(r->p, "\0asm", 4) != 0)
-        return fail(r, WELF_ERR_MAGIC, 0, "magic header not detected: "
-                    "not a WebAssembly module");
+        return welf_reader_fail(r, WELF_ERR_MAGIC, 0,
+                "magic header not detected: not a WebAssembly module");
     r->p += 4;
     if (!welf_read_bytes(r, 4, &b))
-        return fail(r, WELF_ERR_VERSION, 4, "unexpected end: no version");
+        return welf_reader_fail(r, WELF_ERR_VERSION, 4,
+                "unexpected end: no version");
     uint32_t version = (uint32_t)b[0] | (uint32_t)b[1] << 8 |
                        (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
     if (version != 1)
-        return fail(r, WELF_ERR_VERSION, 4,
-                    "unknown binary version 0x%x (expected 1)", version);
+        return welf_reader_fail(r, WELF_ERR_VERSION, 4,
+                "unknown binary version 0x%x (expected 1)", version);
     return true;
 }
 
@@ -850,8 +841,9 @@ static bool check_data_count_use(decoder *d)
 {
     if (!d->data_use_name || !d->has_data_section)
         return true;
-    return fail(&d->r, WELF_ERR_DATA_COUNT_REQUIRED, d->data_use_offset,
-                "data count section required by %s", d->data_use_name);
+    return welf_reader_fail(&d->r, WELF_ERR_DATA_COUNT_REQUIRED,
+            d->data_use_offset, "data count section required by %s",
+            d->data_use_name);
 }
 
 static bool decode_module(decoder *d)
@@ -869,20 +861,20 @@ static bool decode_module(decoder *d)
             return false;
         int rank = section_rank(id);
         if (rank < 0)
-            return fail(r, WELF_ERR_SECTION_ID, at,
-                        "malformed section id %u", id);
+            return welf_reader_fail(r, WELF_ERR_SECTION_ID, at,
+                    "malformed section id %u", id);
         if (!welf_read_u32(r, &size))
             return false;
         if (size > welf_reader_left(r))
-            return fail(r, WELF_ERR_UNEXPECTED_END, at,
-                        "unexpected end: %s section of %u bytes runs past "
-                        "the end of the module (%zu bytes left)",
-                        section_name(id), size, welf_reader_left(r));
+            return welf_reader_fail(r, WELF_ERR_UNEXPECTED_END, at,
+                    "unexpected end: %s section of %u bytes runs past the end "
+                    "of the module (%zu bytes left)",
+                    section_name(id), size, welf_reader_left(r));
         if (rank > 0) {
             if (rank <= last_rank)
-                return fail(r, WELF_ERR_SECTION_ORDER, at,
-                            "unexpected %s section: out of order or "
-                            "repeated", section_name(id));
+                return welf_reader_fail(r, WELF_ERR_SECTION_ORDER, at,
+                        "unexpected %s section: out of order or repeated",
+                        section_name(id));
             last_rank = rank;
         }
         welf_reader sec;
@@ -891,11 +883,10 @@ static bool decode_module(decoder *d)
         if (!decode_section(d, id, &sec))
             return false;
         if (!welf_reader_done(&sec))
-            return fail(&sec, WELF_ERR_SECTION_SIZE,
-                        welf_reader_offset(&sec),
-                        "section size mismatch: %s section has %zu bytes "
-                        "left over", section_name(id),
-                        welf_reader_left(&sec));
+            return welf_reader_fail(&sec, WELF_ERR_SECTION_SIZE,
+                    welf_reader_offset(&sec),
+                    "section size mismatch: %s section has %zu bytes left over",
+                    section_name(id), welf_reader_left(&sec));
     }
     if ((!m->funcs && !build_funcs(d, 0)) ||
         (!m->tables && !build_tables(d, 0)) ||
@@ -903,14 +894,17 @@ static bool decode_module(decoder *d)
         (!m->globals && !build_globals(d, 0)))
         return false;
     if (d->defined_func_count > 0 && !d->has_code_section)
-        return fail(r, WELF_ERR_COUNT_MISMATCH, welf_reader_offset(r),
-                    "function and code section have inconsistent lengths "
-                    "(%u functions, no code section)",
-                    d->defined_func_count);
+        return welf_reader_fail(r, WELF_ERR_COUNT_MISMATCH,
+                welf_reader_offset(r),
+                "function and code section have inconsistent lengths (%u "
+                "functions, no code section)",
+                d->defined_func_count);
     if (m->has_data_count && m->data_count > 0 && !d->has_data_section)
-        return fail(r, WELF_ERR_COUNT_MISMATCH, welf_reader_offset(r),
-                    "data count and data section have inconsistent lengths "
-                    "(%u and no data section)", m->data_count);
+        return welf_reader_fail(r, WELF_ERR_COUNT_MISMATCH,
+                welf_reader_offset(r),
+                "data count and data section have inconsistent lengths (%u and "
+                "no data section)",
+                m->data_count);
     if (!check_data_count_use(d))
         return false;
     return !d->name_section ||

@@ -23,19 +23,6 @@ bool welf_valtype_byte_ok(uint8_t b)
     }
 }
 
-static bool fail(welf_reader *r, welf_status code, uint32_t offset,
-                 const char *fmt, ...) WELF_PRINTF(4, 5);
-
-static bool fail(welf_reader *r, welf_status code, uint32_t offset,
-                 const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    welf_error_setv(r->err, code, offset, fmt, ap);
-    va_end(ap);
-    return false;
-}
-
 /* block type: 0x40, a value type byte, or a non-negative s33 index. */
 static bool read_blocktype(welf_reader *r, welf_instr *in)
 {
@@ -54,7 +41,8 @@ static bool read_blocktype(welf_reader *r, welf_instr *in)
     if (!welf_read_s33(r, &v))
         return false;
     if (v < 0)
-        return fail(r, WELF_ERR_VALTYPE, at, "malformed block type");
+        return welf_reader_fail(r, WELF_ERR_VALTYPE, at,
+                "malformed block type");
     in->u.block.kind = WELF_BT_INDEX;
     in->u.block.type_index = (uint32_t)v;
     return true;
@@ -70,9 +58,8 @@ static bool read_memidx(welf_reader *r, welf_features features, uint32_t *out)
     if (!welf_read_u8(r, &b))
         return false;
     if (b != 0)
-        return fail(r, WELF_ERR_ZERO_BYTE, at,
-                    "zero byte expected (memory index without "
-                    "multi-memory)");
+        return welf_reader_fail(r, WELF_ERR_ZERO_BYTE, at,
+                "zero byte expected (memory index without multi-memory)");
     *out = 0;
     return true;
 }
@@ -91,8 +78,8 @@ static bool read_memarg(welf_reader *r, welf_features features,
         /* Multi-memory: bit 6 flags a memory index; bits above are not
          * part of any encoding. */
         if (align >= 0x80)
-            return fail(r, WELF_ERR_FLAGS, at,
-                        "malformed memop flags 0x%x", align);
+            return welf_reader_fail(r, WELF_ERR_FLAGS, at,
+                    "malformed memop flags 0x%x", align);
         if ((align & 0x40) && !welf_read_u32(r, &in->u.memarg.memory))
             return false;
         align &= ~(uint32_t)0x40;
@@ -191,8 +178,8 @@ bool welf_instr_read(welf_reader *r, welf_features features, welf_instr *in)
             if (!welf_read_u8(r, &t))
                 return false;
             if (!welf_valtype_byte_ok(t))
-                return fail(r, WELF_ERR_VALTYPE, t_at,
-                            "malformed value type 0x%02x in select", t);
+                return welf_reader_fail(r, WELF_ERR_VALTYPE, t_at,
+                        "malformed value type 0x%02x in select", t);
             if (i == 0)
                 in->u.select_t.type = t;
         }
@@ -227,8 +214,8 @@ bool welf_instr_read(welf_reader *r, welf_features features, welf_instr *in)
             return false;
         if (in->u.reftype != WELF_VT_FUNCREF &&
             in->u.reftype != WELF_VT_EXTERNREF)
-            return fail(r, WELF_ERR_VALTYPE, at,
-                        "malformed reference type 0x%02x", in->u.reftype);
+            return welf_reader_fail(r, WELF_ERR_VALTYPE, at,
+                    "malformed reference type 0x%02x", in->u.reftype);
         return true;
     case WELF_IMM_MEMORY_INIT:
         return welf_read_u32(r, &in->u.pair.a) &&

@@ -505,8 +505,8 @@ static bool lower_call(welf_lower_fn *f, const welf_instr *in)
                                            args, ft->param_count + 2, "");
         return finish_call(f, ft, call, tail);
     }
-    LLVMValueRef ref = welf_lower_vm_elem(f, offsetof(welf_vmctx, funcs), callee,
-                                     "import");
+    LLVMValueRef ref = welf_lower_vm_elem(f, offsetof(welf_vmctx, funcs),
+                                          callee, "import");
     return call_funcref(f, ft, fty, ref, tail);
 }
 
@@ -559,7 +559,8 @@ static bool lower_call_indirect(welf_lower_fn *f, const welf_instr *in)
 
 static LLVMValueRef global_cell(welf_lower_fn *f, uint32_t index)
 {
-    return welf_lower_vm_elem(f, offsetof(welf_vmctx, globals), index, "global");
+    return welf_lower_vm_elem(f, offsetof(welf_vmctx, globals), index,
+                              "global");
 }
 
 static bool lower_variable(welf_lower_fn *f, const welf_instr *in)

@@ -393,8 +393,9 @@ static LLVMValueRef lower_round(welf_lower_fn *f, round_mode mode,
         /* x is small here or the result is discarded: the conversion
          * cannot overflow where it matters. Freeze keeps LLVM from
          * treating the out-of-range case as poison. */
-        LLVMValueRef fx = LLVMBuildFreeze(b, LLVMBuildSelect(b, small, x,
-                                                             LLVMConstReal(t, 0.0), ""), "");
+        LLVMValueRef in_range = LLVMBuildSelect(b, small, x,
+                                                LLVMConstReal(t, 0.0), "");
+        LLVMValueRef fx = LLVMBuildFreeze(b, in_range, "");
         r = LLVMBuildSIToFP(b, LLVMBuildFPToSI(b, fx, it, ""), t, "");
         if (mode == R_CEIL)
             r = LLVMBuildSelect(b, LLVMBuildFCmp(b, LLVMRealOLT, r, x, ""),

@@ -200,24 +200,10 @@ static int cmd_validate(int argc, char **argv)
         if (!options_done && path[0] == '-' && path[1] != '\0')
             continue;
         files++;
-        welf_error err;
-        uint8_t *bytes;
-        size_t size;
-        welf_wasm *m = NULL;
-        welf_status st = welf_file_read(path, &bytes, &size, &err);
-        if (st == WELF_OK) {
-            st = welf_wasm_decode(bytes, size, features, &m, &err);
-            if (st == WELF_OK)
-                st = welf_wasm_validate(m, &err);
-            welf_wasm_free(m);
-            welf_free(bytes);
-        }
-        if (st != WELF_OK) {
-            char line[512];
-            welf_error_format(&err, path, line, sizeof line);
-            fprintf(stderr, "%s\n", line);
+        welf_wasm *m = load_wasm(path, features);
+        if (!m)
             failed++;
-        }
+        welf_wasm_free(m);
     }
     if (files == 0) {
         fprintf(stderr, "welf validate: no input files\n");

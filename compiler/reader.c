@@ -4,6 +4,16 @@
  */
 #include "reader.h"
 
+bool welf_reader_fail(welf_reader *r, welf_status code, uint32_t offset,
+                      const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    welf_error_setv(r->err, code, offset, fmt, ap);
+    va_end(ap);
+    return false;
+}
+
 void welf_reader_report_end(welf_reader *r, const char *what)
 {
     welf_error_set(r->err, WELF_ERR_UNEXPECTED_END, welf_reader_offset(r),

@@ -52,6 +52,12 @@ static inline bool welf_reader_fail_end(welf_reader *r, const char *what)
     welf_reader_report_end(r, what);
     return false;
 }
+/* Records an error of `code` at `offset` (printf-style message) in
+ * r->err; returns false. */
+WELF_INTERNAL bool welf_reader_fail(welf_reader *r, welf_status code,
+                                    uint32_t offset, const char *fmt, ...)
+    WELF_PRINTF(4, 5);
+
 WELF_INTERNAL bool welf_read_leb_slow(welf_reader *r, unsigned bits,
                                       bool is_signed, uint64_t *out);
 
