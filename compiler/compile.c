@@ -74,6 +74,13 @@ static LLVMValueRef add_function(welf_lower_module *lm, const char *name,
     if (tailcc)
         LLVMSetFunctionCallConv(fn, CC_TAIL);
     add_attr(lm, fn, "nounwind");
+    if (lm->eh_frame) {
+        /* uwtable(async): .eh_frame entries for unwinders, debuggers and
+         * profilers; nounwind stays, nothing unwinds through wasm. */
+        unsigned kind = LLVMGetEnumAttributeKindForName("uwtable", 7);
+        LLVMAddAttributeAtIndex(fn, LLVMAttributeFunctionIndex,
+                                LLVMCreateEnumAttribute(lm->ctx, kind, 2));
+    }
     /* Objects have no undefined symbols: LLVM must not turn loops into
      * calls to memset/memcpy. */
     LLVMAddTargetDependentFunctionAttr(fn, "no-builtins", "");
@@ -190,6 +197,7 @@ static bool setup_module(welf_lower_module *lm, const welf_wasm *m,
 {
     lm->m = m;
     lm->precise_traps = cs->plan->precise_traps;
+    lm->eh_frame = cs->plan->eh_frame;
     lm->ctx = LLVMContextCreate();
     lm->mod = LLVMModuleCreateWithNameInContext("wasm", lm->ctx);
     LLVMSetTarget(lm->mod, WELF_LLVM_TRIPLE);
@@ -468,6 +476,90 @@ static LLVMValueRef build_wasm_to_array(welf_lower_module *lm,
     return fn;
 }
 
+/* The C-convention type of functions of wasm type t, for native entries
+ * and stubs: R (ptr callee, ptr caller, params...), at most one result. */
+static LLVMTypeRef native_fn_type(welf_lower_module *lm, uint32_t t)
+{
+    LLVMTypeRef wasm = lm->func_types[t];
+    unsigned n = LLVMCountParamTypes(wasm);
+    LLVMTypeRef *params = welf_malloc((n + 1) * sizeof *params);
+    if (!params)
+        return NULL;
+    LLVMGetParamTypes(wasm, params);
+    LLVMTypeRef ty = LLVMFunctionType(LLVMGetReturnType(wasm), params, n, 0);
+    welf_free(params);
+    return ty;
+}
+
+/* Ends `from` with a call of `target` (type `ty`, convention `cc`) on
+ * all of from's parameters, returning its result. */
+static bool forward_call(welf_lower_module *lm, LLVMBuilderRef b,
+                         LLVMValueRef from, LLVMTypeRef ty,
+                         LLVMValueRef target, unsigned cc)
+{
+    unsigned n = LLVMCountParams(from);
+    LLVMValueRef *args = welf_malloc((n + 1) * sizeof *args);
+    if (!args)
+        return fail(lm, WELF_ERR_NOMEM, "out of memory");
+    for (unsigned i = 0; i < n; i++)
+        args[i] = LLVMGetParam(from, i);
+    LLVMValueRef call = LLVMBuildCall2(b, ty, target, args, n, "");
+    welf_free(args);
+    LLVMSetInstructionCallConv(call, cc);
+    if (LLVMGetTypeKind(LLVMGetReturnType(ty)) == LLVMVoidTypeKind)
+        LLVMBuildRetVoid(b);
+    else
+        LLVMBuildRet(b, call);
+    return true;
+}
+
+/* Native entry: R (callee, caller, params...) in the C convention,
+ * calling the wasm function. None (not an error) for several results. */
+static bool build_native_entry(welf_lower_module *lm, welf_compile_state *cs,
+                               LLVMBuilderRef b, uint32_t index,
+                               LLVMValueRef *out)
+{
+    uint32_t t = lm->m->funcs[index].type_index;
+    *out = NULL;
+    if (lm->m->types[t].result_count > 1)
+        return true;
+    LLVMTypeRef ty = native_fn_type(lm, t);
+    if (!ty)
+        return fail(lm, WELF_ERR_NOMEM, "out of memory");
+    char name[240];
+    snprintf(name, sizeof name, "%s.native", cs->plan->symbols[index]);
+    *out = add_function(lm, name, ty, ".text.welf.native", false);
+    LLVMPositionBuilderAtEnd(b, LLVMAppendBasicBlockInContext(lm->ctx, *out,
+                                                              "entry"));
+    return forward_call(lm, b, *out, lm->func_types[t], lm->funcs[index],
+                        CC_TAIL);
+}
+
+/* Wasm-to-native stub for type t: the wasm convention in, a call of
+ * ((welf_funcref *)callee)->native_call in the C convention out. None
+ * for several results. */
+static bool build_wasm_to_native(welf_lower_module *lm, LLVMBuilderRef b,
+                                 uint32_t t, LLVMValueRef *out)
+{
+    *out = NULL;
+    if (lm->m->types[t].result_count > 1)
+        return true;
+    LLVMTypeRef ty = native_fn_type(lm, t);
+    if (!ty)
+        return fail(lm, WELF_ERR_NOMEM, "out of memory");
+    char name[64];
+    snprintf(name, sizeof name, "welf_wasm_to_native_%u", t);
+    *out = add_function(lm, name, lm->func_types[t],
+                        ".text.welf.wasm2native", true);
+    LLVMPositionBuilderAtEnd(b, LLVMAppendBasicBlockInContext(lm->ctx, *out,
+                                                              "entry"));
+    welf_lower_fn f = {.lm = lm, .b = b, .fn = *out};
+    LLVMValueRef target = welf_lower_load_ptr(
+        &f, LLVMGetParam(*out, 0), offsetof(welf_funcref, native_call),
+        "native_call");
+    return forward_call(lm, b, *out, ty, target, LLVMCCallConv);
+}
+
 /* An initialiser: void (vmctx, welf_val_raw *out) evaluating constant
  * expressions of type `type` into out[0 .. n). */
 static LLVMValueRef build_init(welf_lower_module *lm, LLVMBuilderRef b,
@@ -604,6 +696,10 @@ static bool build_everything(welf_lower_module *lm, welf_compile_state *cs,
                                           sizeof(LLVMValueRef));
     cs->wasm_to_array = welf_arena_calloc(&cs->arena, m->type_count + 1,
                                           sizeof(LLVMValueRef));
+    cs->native_entries = welf_arena_calloc(&cs->arena, m->func_count + 1,
+                                           sizeof(LLVMValueRef));
+    cs->wasm_to_native = welf_arena_calloc(&cs->arena, m->type_count + 1,
+                                           sizeof(LLVMValueRef));
     cs->global_inits = welf_arena_calloc(&cs->arena, m->global_count + 1,
                                          sizeof(LLVMValueRef));
     cs->elem_offsets = welf_arena_calloc(&cs->arena, m->elem_count + 1,
@@ -613,17 +709,19 @@ static bool build_everything(welf_lower_module *lm, welf_compile_state *cs,
     cs->data_offsets = welf_arena_calloc(&cs->arena, m->data_seg_count + 1,
                                          sizeof(LLVMValueRef));
     if (!cs->escapes || !cs->array_entries || !cs->wasm_to_array ||
-        !cs->global_inits || !cs->elem_offsets || !cs->elem_inits ||
-        !cs->data_offsets)
+        !cs->native_entries || !cs->wasm_to_native || !cs->global_inits ||
+        !cs->elem_offsets || !cs->elem_inits || !cs->data_offsets)
         return fail(lm, WELF_ERR_NOMEM, "out of memory");
     if (!find_escaping(m, cs->escapes, lm->err))
         return false;
     for (uint32_t i = m->func_import_count; i < m->func_count; i++)
         if (cs->escapes[i] &&
-            !(cs->array_entries[i] = build_array_entry(lm, cs, b, i)))
+            (!(cs->array_entries[i] = build_array_entry(lm, cs, b, i)) ||
+             !build_native_entry(lm, cs, b, i, &cs->native_entries[i])))
             return false;
     for (uint32_t t = 0; t < m->type_count; t++)
-        if (!(cs->wasm_to_array[t] = build_wasm_to_array(lm, b, t)))
+        if (!(cs->wasm_to_array[t] = build_wasm_to_array(lm, b, t)) ||
+            !build_wasm_to_native(lm, b, t, &cs->wasm_to_native[t]))
             return false;
 
     char name[64];
@@ -814,6 +912,7 @@ welf_status welf_compile(const welf_wasm *m, const welf_compile_options *opts,
     welf_arena_init(&arena);
     welf_compile_plan plan = {.m = m, .opt_level = opts->opt_level,
                               .precise_traps = opts->precise_traps,
+                              .eh_frame = !opts->no_eh_frame,
                               .name = opts->name && opts->name[0]
                                           ? opts->name
                                           : "module"};

@@ -23,7 +23,8 @@ typedef struct welf_compile_plan {
     int opt_level;
     const char *name;               /* descriptor: welf_module_<name> */
     char **symbols;                 /* per function: a unique symbol name */
-    bool precise_traps;
+    bool precise_traps;             /* memory accesses are volatile */
+    bool eh_frame;                  /* unwind tables on every function */
     bool multi;                     /* more than one chunk */
 } welf_compile_plan;
 
@@ -37,7 +38,10 @@ typedef struct welf_compile_state {
     const char *name;               /* descriptor: welf_module_<name> */
     uint8_t *escapes;               /* per function: 1 if it escapes */
     LLVMValueRef *array_entries;    /* per function, NULL unless escaping */
+    LLVMValueRef *native_entries;   /* per function, NULL unless escaping
+                                       with at most one result */
     LLVMValueRef *wasm_to_array;    /* per type */
+    LLVMValueRef *wasm_to_native;   /* per type, NULL for several results */
     LLVMValueRef *global_inits;     /* per global, NULL for imports */
     LLVMValueRef *elem_offsets;     /* per element segment, active only */
     LLVMValueRef *elem_inits;       /* per element segment, expressions */

@@ -27,7 +27,7 @@ static desc_types make_types(welf_lower_module *lm)
     LLVMTypeRef b3 = LLVMArrayType(i8, 3), b6 = LLVMArrayType(i8, 6),
                 b7 = LLVMArrayType(i8, 7), b2 = LLVMArrayType(i8, 2);
     desc_types t;
-    t.type = st(lm, (LLVMTypeRef[]){i32, i32, p, p}, 4);
+    t.type = st(lm, (LLVMTypeRef[]){i32, i32, p, p, p}, 5);
     t.func = st(lm, (LLVMTypeRef[]){i32, i32, p, p, p, p, i32, i32}, 8);
     t.import = st(lm, (LLVMTypeRef[]){p, p, i32, i32, i8, b3, i32}, 7);
     t.limits = st(lm, (LLVMTypeRef[]){i32, i32, i32, i32}, 4);
@@ -168,11 +168,12 @@ static LLVMValueRef build_types(welf_lower_module *lm, welf_compile_state *cs,
             return NULL;
         memcpy(all, ft->params, ft->param_count);
         memcpy(all + ft->param_count, ft->results, ft->result_count);
-        LLVMValueRef f[4] = {c32(lm, ft->param_count),
+        LLVMValueRef f[5] = {c32(lm, ft->param_count),
                              c32(lm, ft->result_count),
                              bytes_global(lm, all, n, "welf.type"),
-                             cs->wasm_to_array[i]};
-        vals[i] = LLVMConstNamedStruct(t->type, f, 4);
+                             cs->wasm_to_array[i],
+                             fn_or_null(lm, cs->wasm_to_native[i])};
+        vals[i] = LLVMConstNamedStruct(t->type, f, 5);
     }
     return array_global(lm, t->type, vals, m->type_count, "welf.types");
 }
@@ -207,7 +208,7 @@ static LLVMValueRef build_funcs(welf_lower_module *lm, welf_compile_state *cs,
             c32(lm, cs->escapes[i] ? WELF_DESC_FUNC_ESCAPES : 0),
             fn_or_null(lm, lm->funcs[i]),
             fn_or_null(lm, cs->array_entries[i]),
-            null_ptr(lm),
+            fn_or_null(lm, cs->native_entries[i]),
             n ? bytes_global(lm, n->bytes, n->len, "welf.name")
               : null_ptr(lm),
             c32(lm, n ? n->len : 0),

@@ -36,6 +36,7 @@ typedef struct welf_lower_module {
     LLVMValueRef *funcs;         /* per function index; NULL for imports */
     LLVMTypeRef trap_type;       /* void (ptr vmctx, i32 code, i32 detail) */
     bool precise_traps;          /* memory accesses are volatile */
+    bool eh_frame;               /* functions get unwind tables */
 } welf_lower_module;
 
 /* Per function being lowered. */

@@ -20,7 +20,7 @@ static const char usage[] =
     "        decode and validate each module; print the first error of\n"
     "        each invalid one as FILE:0xOFFSET: error: MESSAGE\n"
     "  compile FILE.wasm [-o FILE.o] [-O0|-O1|-O2|-O3] [-j N] [--name NAME]\n"
-    "          [--precise-traps] [--features=LIST]\n"
+    "          [--precise-traps] [--no-eh-frame] [--features=LIST]\n"
     "        compile a module to an x86-64 ELF relocatable object (default\n"
     "        output: FILE.o beside the input; default -O2). The object\n"
     "        defines welf_module_NAME (NAME defaults to the file's base\n"
@@ -28,7 +28,8 @@ static const char usage[] =
     "        on N threads (default: one per core); the object is the same\n"
     "        whatever N is. --precise-traps keeps every memory access, so\n"
     "        out-of-bounds accesses trap exactly where the spec says, at\n"
-    "        some cost in speed\n"
+    "        some cost in speed. --no-eh-frame leaves out the unwind\n"
+    "        tables (.eh_frame) that debuggers and profilers use\n"
     "\n"
     "options:\n"
     "  --features=LIST  comma-separated: tail-call, extended-const,\n"
@@ -108,6 +109,8 @@ static int cmd_compile(int argc, char **argv)
             output = argv[++i];
         } else if (strcmp(arg, "--name") == 0 && i + 1 < argc) {
             opts.name = argv[++i];
+        } else if (strcmp(arg, "--no-eh-frame") == 0) {
+            opts.no_eh_frame = true;
         } else if (strcmp(arg, "--precise-traps") == 0) {
             opts.precise_traps = true;
         } else if (strcmp(arg, "-j") == 0 && i + 1 < argc) {

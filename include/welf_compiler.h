@@ -74,6 +74,9 @@ typedef struct welf_compile_options {
     int opt_level;          /* 0..3: LLVM's -O level; default 2 */
     unsigned jobs;          /* threads; 0: one per online CPU. The object
                                is the same whatever this is. */
+    bool no_eh_frame;       /* leave out .eh_frame (unwind tables for
+                                   debuggers and profilers; the runtime
+                                   never needs them) */
     bool precise_traps;     /* make every memory access an ordered side
                                effect, so an out-of-bounds access always
                                traps and every effect before it stays

@@ -19,7 +19,7 @@
 #include "welf.h"
 
 #define WELF_ABI_MAGIC 0x464c4557u /* "WELF" little-endian */
-#define WELF_ABI_VERSION 1u
+#define WELF_ABI_VERSION 2u
 #define WELF_ABI_TARGET "x86_64-linux"
 
 typedef struct welf_vmctx welf_vmctx;
@@ -141,6 +141,9 @@ typedef struct welf_desc_type {
     uint32_t result_count;
     const uint8_t *types;       /* params then results, binary encoding */
     void *wasm_to_array;        /* stub: wasm convention -> array_call */
+    void *wasm_to_native;       /* stub: wasm convention -> native_call;
+                                   NULL for several results (no native
+                                   convention for them yet) */
 } welf_desc_type;
 
 enum { WELF_DESC_FUNC_ESCAPES = 1 };
@@ -150,7 +153,8 @@ typedef struct welf_desc_func {
     uint32_t flags;             /* WELF_DESC_FUNC_* */
     void *wasm_call;            /* NULL for imports */
     void *array_call;           /* array entry, NULL unless it escapes */
-    void *native_call;          /* native entry, NULL unless it escapes */
+    void *native_call;          /* native entry, NULL unless it escapes
+                                   and has at most one result */
     const char *name;           /* from the name section, may be NULL */
     uint32_t name_len;
     uint32_t reserved;

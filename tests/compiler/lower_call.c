@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../runtime/abi.h"
 #include "lower_support.h"
 
 TestSuite(lower_call, .fini = lw_cleanup);
@@ -902,6 +903,38 @@ Test(lower_call, locals_start_at_zero)
         cr_assert_eq(call_i32(inst, "locals", I32(0)), 0);
         cr_assert_eq(call_i32(inst, "loop_local", I32(5)), 15);
         cr_assert_eq(call_i32(inst, "loop_local", I32(1)), 3);
+        mod_free(&m);
+    }
+}
+
+/* The native entry of an exported function is an ordinary C function of
+ * the same signature after the two vmctx pointers; functions with
+ * several results have none (runtime/abi.h). */
+Test(lower_call, native_entries)
+{
+    for (int opt = 0; opt <= 2; opt += 2) {
+        lw_mod m;
+        mod_init(&m, WELF_FEATURES_WASM2);
+        /* (i32 a, i64 b) -> f32: f32(a) + f32(b) */
+        FUNC(&m, "mix", "il", "f", "",
+             "\x20\x00\xb2\x20\x01\xb4\x92");
+        FUNC(&m, "nop", "", "", "", "\x01");
+        FUNC(&m, "pair", "i", "ii", "", "\x20\x00\x20\x00");
+        welf_instance *inst = mod_instantiate(&m, opt, NULL, 0);
+        welf_funcref *mix = lw_func(inst, "mix");
+        cr_assert_not_null(mix->native_call, "-O%d: no native entry", opt);
+        float (*mix_fn)(void *, void *, int32_t, int64_t) =
+            (float (*)(void *, void *, int32_t, int64_t))mix->native_call;
+        cr_assert_eq(mix_fn(mix->vmctx, mix->vmctx, 3, 4), 7.0f,
+                     "-O%d: mix(3, 4) through the native entry", opt);
+        welf_funcref *nop = lw_func(inst, "nop");
+        void (*nop_fn)(void *, void *) =
+            (void (*)(void *, void *))nop->native_call;
+        cr_assert_not_null(nop_fn);
+        nop_fn(nop->vmctx, nop->vmctx);
+        cr_assert_null(lw_func(inst, "pair")->native_call,
+                       "-O%d: a two-result function has a native entry",
+                       opt);
         mod_free(&m);
     }
 }
