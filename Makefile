@@ -18,7 +18,7 @@ PREFIX ?= /usr/local
 TESTSUITE ?= ../shared/wasm-testsuite
 FUZZ_N ?= 10000
 
-DEB_PACKAGES = make gcc clang pkg-config llvm-19-dev libelf-dev \
+DEB_PACKAGES = make gcc binutils clang pkg-config llvm-19-dev libelf-dev \
                libdwarf-dev libcriterion-dev libcjson-dev wabt
 
 ifeq ($(SANITIZE),1)
