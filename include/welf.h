@@ -352,6 +352,68 @@ welf_status welf_global_new(welf_engine *engine, welf_val value,
                             welf_error *err);
 welf_val welf_global_get(const welf_global *global);
 
+/* ---- linking and pre-instantiation ---- */
+
+/*
+ * A linker binds import names, (module, name), to externals; an
+ * instance_pre is a module whose imports a linker has resolved and
+ * checked once, ready to be instantiated any number of times:
+ *
+ *   welf_linker *linker;
+ *   welf_linker_new(engine, &linker, &err);
+ *   welf_linker_define(linker, "env", 3, "f", 1, host_f, &err);
+ *   welf_linker_define_instance(linker, "lib", 3, lib_inst, &err);
+ *   welf_instance_pre *pre;
+ *   welf_instance_pre_new(linker, module, &pre, &err);
+ *   welf_instance_pre_instantiate(pre, &inst, &err);   (as often as needed)
+ *
+ * Linkers and instance_pres belong to the engine and are freed by
+ * welf_engine_free. An instance_pre keeps what the linker resolved when
+ * it was made: later definitions do not change it.
+ */
+typedef struct welf_linker welf_linker;
+typedef struct welf_instance_pre welf_instance_pre;
+
+welf_status welf_linker_new(welf_engine *engine, welf_linker **out,
+                            welf_error *err);
+
+/*
+ * Binds (module, name) to `ext`, an object of the linker's engine
+ * (WELF_ERR_USAGE otherwise). Names are length-delimited and may hold
+ * NUL. A binding cannot be redefined: WELF_ERR_USAGE "already defined".
+ */
+welf_status welf_linker_define(welf_linker *linker, const char *module,
+                               size_t module_len, const char *name,
+                               size_t name_len, welf_extern ext,
+                               welf_error *err);
+
+/* Defines every export of `inst` under `module`, by its export name.
+ * All or nothing: if any is already defined, none is. */
+welf_status welf_linker_define_instance(welf_linker *linker,
+                                        const char *module,
+                                        size_t module_len,
+                                        welf_instance *inst,
+                                        welf_error *err);
+
+/*
+ * Resolves every import of `module` through the linker and checks its
+ * type: WELF_ERR_LINK "unknown import M.N" or "incompatible import type
+ * for M.N: ...". Imported memories and tables are checked against
+ * their current size (they can only grow, so the check stays true).
+ * Imported host functions get the module's wasm-to-array stub for
+ * their type as their wasm entry, unless they have one already.
+ */
+welf_status welf_instance_pre_new(welf_linker *linker, welf_module *module,
+                                  welf_instance_pre **out, welf_error *err);
+
+/*
+ * Instantiates a pre-resolved module: no import is looked up or checked
+ * again. Traps as welf_instance_new does (WELF_ERR_TRAP, *out NULL).
+ */
+welf_status welf_instance_pre_instantiate(welf_instance_pre *pre,
+                                          welf_instance **out,
+                                          welf_error *err);
+
 #ifdef __cplusplus
 }
 #endif

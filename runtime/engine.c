@@ -38,6 +38,7 @@ void welf_engine_free(welf_engine *engine)
 {
     if (!engine)
         return;
+    welf_engine_attachments_free(engine);
     for (welf_instance *i = engine->instances, *next; i; i = next) {
         next = i->next;
         welf_instance_destroy(i);

@@ -5,8 +5,9 @@
  * code: abi.h; the loader: loader.h.
  *
  * Ownership, in one place:
- *   - the engine owns every module, instance, host function, and every
- *     memory, table and global made with the public *_new functions;
+ *   - the engine owns every module, instance, host function, linker and
+ *     instance_pre, and every memory, table and global made with the
+ *     public *_new functions;
  *   - an instance owns its vmctx arrays, its own funcrefs, segments, and
  *     the memories, tables and globals its module defines;
  *   - a module owns its type-id array and, when loaded, its code mapping.
@@ -71,6 +72,11 @@ struct welf_engine {
     welf_table *tables;
     welf_global *globals;
     welf_host_func *hosts;
+
+    /* Linkers and pre-instantiated modules (linker.c), newest first,
+     * freed by welf_engine_attachments_free. */
+    welf_linker *linkers;
+    welf_instance_pre *pres;
 };
 
 /* ---- modules ---- */
@@ -124,6 +130,30 @@ struct welf_host_func {
 
 /* ---- instances ---- */
 
+/*
+ * Imports resolved and checked, ready to be copied into an instance: one
+ * allocation (`block`) holding, per kind, the objects in their index
+ * order and the runtime records the vmctx points at. Made once per
+ * welf_instance_pre, or for the duration of one welf_instance_new.
+ */
+typedef struct welf_prepared_imports {
+    void *block;
+    welf_funcref **funcs;          /* func_import_count */
+    welf_table **tables;           /* table_import_count, and so on */
+    welf_table_rt **table_rts;
+    welf_memory **memories;
+    welf_memory_rt **memory_rts;
+    welf_global **globals;
+    welf_global_rt **global_rts;
+} welf_prepared_imports;
+
+struct welf_instance_pre {
+    welf_engine *engine;
+    welf_module *module;
+    welf_prepared_imports imports;
+    welf_instance_pre *next;
+};
+
 /* An element segment kept for table.init: `count` references as the
  * init function wrote them (count is 0 once dropped). */
 typedef struct welf_elem_inst {
@@ -168,7 +198,62 @@ WELF_INTERNAL void welf_module_destroy(welf_module *module);
 
 /* ---- instance.c ---- */
 
+/* Frees an instance, complete or partly built. */
 WELF_INTERNAL void welf_instance_destroy(welf_instance *inst);
+
+/*
+ * Checks imports[i] against the module's import i (kind, type, limits
+ * against the current size, engine): WELF_ERR_LINK "incompatible import
+ * type for M.N: ...", or WELF_ERR_USAGE for a missing or foreign object.
+ */
+WELF_INTERNAL welf_status welf_import_check(const welf_module *module,
+                                            uint32_t i,
+                                            const welf_extern *ex,
+                                            welf_error *err);
+
+/*
+ * Checks every import (imports[] in the module's import order, one per
+ * import), then fills `out` and gives every imported host function
+ * without a wasm entry the module's wasm-to-array stub for its type.
+ * Nothing is allocated or patched on failure. Release with
+ * welf_prepared_imports_release.
+ */
+WELF_INTERNAL welf_status welf_imports_prepare(welf_module *module,
+                                               const welf_extern *imports,
+                                               welf_prepared_imports *out,
+                                               welf_error *err);
+WELF_INTERNAL void welf_prepared_imports_release(welf_prepared_imports *p);
+
+/*
+ * Instantiates from prepared imports: copies them, builds the module's
+ * own objects, then initialises inside a trap boundary (globals,
+ * segments, start). No import is looked at again.
+ */
+WELF_INTERNAL welf_status welf_instance_create(welf_module *module,
+                                              const welf_prepared_imports *p,
+                                              welf_instance **out,
+                                              welf_error *err);
+
+/* Export i (< the module's export count) of an instance. */
+WELF_INTERNAL void welf_instance_export_at(const welf_instance *inst,
+                                           uint32_t i, welf_extern *out);
+
+/* Writes `len` bytes of a name into buf, non-printable bytes escaped
+ * as \xx and cut with "..." when long; always NUL-terminated. */
+WELF_INTERNAL void welf_name_format(char *buf, size_t size, const char *name,
+                                    size_t len);
+
+/* ---- linker.c ---- */
+
+/* The binding of (module, name), or NULL. */
+WELF_INTERNAL const welf_extern *welf_linker_lookup(const welf_linker *l,
+                                                    const char *module,
+                                                    size_t module_len,
+                                                    const char *name,
+                                                    size_t name_len);
+
+/* Frees the engine's linkers and pres (from welf_engine_free). */
+WELF_INTERNAL void welf_engine_attachments_free(welf_engine *engine);
 
 /* ---- memory.c ---- */
 
