@@ -152,14 +152,14 @@ spectest: $(SPECTEST)
 # A quick pass of the mutation test in every `make test`; `make fuzz`
 # runs the full count.
 fuzz-smoke: $(MUTATE) $(WELF)
-	sh tests/fuzz/run.sh $(MUTATE) $(TESTSUITE) 1000
+	FUZZ_FLAGS=-c sh tests/fuzz/run.sh $(MUTATE) $(TESTSUITE) 1000
 
 # Benchmarks. So far: compile time with -j 1 against -j 2.
 bench: $(WELF)
 	sh tests/bench/compile_jobs.sh $(WELF) 1500
 
 fuzz: $(MUTATE) $(WELF)
-	sh tests/fuzz/run.sh $(MUTATE) $(TESTSUITE) $(FUZZ_N)
+	FUZZ_FLAGS=-c sh tests/fuzz/run.sh $(MUTATE) $(TESTSUITE) $(FUZZ_N)
 
 deps:
 	@if [ "$$(id -u)" -ne 0 ]; then \

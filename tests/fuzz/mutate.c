@@ -6,9 +6,11 @@
  * each mutant ends in success or a well-formed error: an offset inside the
  * input, a message, never a crash or a hang (a watchdog aborts any case
  * slower than 1 s). Run under AddressSanitizer it also finds memory
- * errors and leaks.
+ * errors and leaks. With -c, every mutant that validates is also
+ * compiled (at -O0) and loaded: that must succeed, or fail only as
+ * "not supported yet" (SIMD) — anything else is a compiler bug.
  *
- *   welf-mutate [-n COUNT] [-s SEED] FILE.wasm...
+ *   welf-mutate [-c] [-n COUNT] [-s SEED] FILE.wasm...
  */
 #include <signal.h>
 #include <stdio.h>
@@ -17,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "welf.h"
 #include "welf_compiler.h"
 
 static uint64_t rng_state;
@@ -135,6 +138,36 @@ static void on_alarm(int sig)
     _exit(3);
 }
 
+static bool compile_too;
+static welf_engine *engine;
+
+/* Compiles and loads a valid mutant; false on anything but success or
+ * an unsupported feature. */
+static bool compile_case(const welf_wasm *m, unsigned long long seed,
+                         size_t iter)
+{
+    welf_compile_options opts;
+    welf_compile_options_init(&opts);
+    opts.opt_level = 0;
+    opts.jobs = 1;
+    uint8_t *obj;
+    size_t size;
+    welf_error err;
+    welf_status st = welf_compile(m, &opts, &obj, &size, &err);
+    if (st == WELF_ERR_UNSUPPORTED)
+        return true;
+    if (st == WELF_OK) {
+        welf_module *loaded;
+        st = welf_module_load_memory(engine, obj, size, &loaded, &err);
+        welf_free(obj);
+    }
+    if (st != WELF_OK)
+        fprintf(stderr, "welf-mutate: a valid module failed to compile or "
+                        "load (seed %llu, case %zu): %s\n",
+                seed, iter, err.message);
+    return st == WELF_OK;
+}
+
 static int check_case(const buffer *b, unsigned long long seed, size_t iter)
 {
     welf_wasm *m = NULL;
@@ -143,6 +176,10 @@ static int check_case(const buffer *b, unsigned long long seed, size_t iter)
                                         WELF_FEATURES_ALL, &m, &err);
     if (st == WELF_OK)
         st = welf_wasm_validate(m, &err);
+    if (st == WELF_OK && compile_too && !compile_case(m, seed, iter)) {
+        welf_wasm_free(m);
+        return -1;
+    }
     welf_wasm_free(m);
     if (st == WELF_OK)
         return 0;
@@ -166,13 +203,15 @@ int main(int argc, char **argv)
     unsigned long long seed = (unsigned long long)time(NULL);
     size_t count = 10000;
     int opt;
-    while ((opt = getopt(argc, argv, "n:s:")) != -1) {
-        if (opt == 'n')
+    while ((opt = getopt(argc, argv, "cn:s:")) != -1) {
+        if (opt == 'c')
+            compile_too = true;
+        else if (opt == 'n')
             count = strtoull(optarg, NULL, 10);
         else if (opt == 's')
             seed = strtoull(optarg, NULL, 10);
         else {
-            fprintf(stderr, "usage: welf-mutate [-n COUNT] [-s SEED] "
+            fprintf(stderr, "usage: welf-mutate [-c] [-n COUNT] [-s SEED] "
                             "FILE.wasm...\n");
             return 2;
         }
@@ -194,6 +233,13 @@ int main(int argc, char **argv)
         }
     }
     rng_state = seed * 0x9e3779b97f4a7c15ull + 1;
+    if (compile_too) {
+        welf_error err;
+        if (welf_engine_new(&engine, &err) != WELF_OK) {
+            fprintf(stderr, "welf-mutate: %s\n", err.message);
+            return 2;
+        }
+    }
     signal(SIGALRM, on_alarm);
     size_t accepted = 0, rejected = 0;
     buffer b = {NULL, 0, 0};
@@ -219,6 +265,7 @@ int main(int argc, char **argv)
             rejected++;
     }
     free(b.bytes);
+    welf_engine_free(engine);
     for (int i = 0; i < nfiles; i++)
         welf_free(seeds[i].bytes);
     free(seeds);

@@ -2,6 +2,7 @@
 # run.sh MUTATOR TESTSUITE COUNT — converts a selection of spec scripts
 # into seed modules and runs the mutation tester over them. The seed is
 # printed, so a failure can be replayed with `MUTATOR -s SEED -n COUNT`.
+# FUZZ_FLAGS passes options to the mutator, e.g. -c to compile too.
 set -eu
 mutator=$1 suite=$2 count=$3
 tmp=$(mktemp -d)
@@ -22,4 +23,4 @@ while read -r w; do
 done < "$tmp/all"
 seed=${FUZZ_SEED:-$(date +%s)}
 # shellcheck disable=SC2046
-"$mutator" -n "$count" -s "$seed" $(cat "$tmp/seeds")
+"$mutator" ${FUZZ_FLAGS:-} -n "$count" -s "$seed" $(cat "$tmp/seeds")
