@@ -51,7 +51,8 @@ COMPILER_SRCS = compiler/arena.c compiler/decode.c compiler/instr.c \
                 compiler/module.c compiler/reader.c compiler/validate.c \
                 compiler/compile.c compiler/descriptor.c compiler/lower.c \
                 compiler/lower_memory.c compiler/lower_numeric.c \
-                compiler/lower_table.c compiler/elf_merge.c
+                compiler/lower_table.c compiler/lower_simd.c \
+                compiler/elf_merge.c
 RUNTIME_SRCS = $(wildcard runtime/*.c)
 CLI_SRCS = compiler/main.c compiler/inspect.c
 UNIT_SRCS = $(wildcard tests/compiler/*.c tests/runtime/*.c)
@@ -86,7 +87,8 @@ $(BUILD)/obj/%.o: %.c
 # The LLVM-C headers, for the files that lower and emit.
 $(BUILD)/obj/compiler/compile.o $(BUILD)/obj/compiler/descriptor.o \
 $(BUILD)/obj/compiler/lower.o $(BUILD)/obj/compiler/lower_memory.o \
-$(BUILD)/obj/compiler/lower_numeric.o $(BUILD)/obj/compiler/lower_table.o: \
+$(BUILD)/obj/compiler/lower_numeric.o $(BUILD)/obj/compiler/lower_table.o \
+$(BUILD)/obj/compiler/lower_simd.o: \
 	ALL_CFLAGS += $(filter -I%,$(LLVM_CFLAGS))
 
 # Library objects: internal functions are hidden, so only welf_* public

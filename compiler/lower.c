@@ -689,12 +689,8 @@ static bool lower_instr(welf_lower_fn *f, const welf_instr *in)
     default:
         break;
     }
-    if (in->op >= WELF_OP_PREFIX_FD) {
-        welf_error_set(f->lm->err, WELF_ERR_UNSUPPORTED, in->offset,
-                       "SIMD instruction %s is not supported yet",
-                       welf_opinfos[in->op].name);
-        return false;
-    }
+    if (in->op >= WELF_OP_PREFIX_FD)
+        return welf_lower_simd(f, in);
     if (welf_lower_is_numeric(in->op))
         return welf_lower_numeric(f, in);
     switch ((welf_imm)welf_opinfos[in->op].imm) {

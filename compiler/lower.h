@@ -103,6 +103,7 @@ WELF_INTERNAL LLVMValueRef welf_lower_load_ptr(welf_lower_fn *f,
 WELF_INTERNAL bool welf_lower_numeric(welf_lower_fn *f, const welf_instr *in);
 WELF_INTERNAL bool welf_lower_memory(welf_lower_fn *f, const welf_instr *in);
 WELF_INTERNAL bool welf_lower_table(welf_lower_fn *f, const welf_instr *in);
+WELF_INTERNAL bool welf_lower_simd(welf_lower_fn *f, const welf_instr *in);
 
 /*
  * Lowers the instructions in module bytes [start, end) (a body or a

@@ -11,9 +11,11 @@
  * it. The script's state is the current module, the modules named with
  * "$name", the instances registered under a module name (`register`), and
  * the built-in `spectest` module. A module welf cannot compile yet
- * (WELF_ERR_UNSUPPORTED: SIMD) is "unavailable": it and every command that
- * needs it are skipped, with the reason counted. Text-format modules are
- * counted as not applicable.
+ * (WELF_ERR_UNSUPPORTED, e.g. a SIMD instruction not lowered yet) is
+ * "unavailable": it and every command that needs it are skipped, with the
+ * reason counted. Text-format modules are counted as not applicable. v128
+ * arguments and results are judged lane by lane, in the lane type the
+ * script gives (float lanes may expect nan:canonical or nan:arithmetic).
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -234,7 +236,7 @@ typedef struct options {
 
 /* Why a command was skipped. */
 typedef enum skip_kind {
-    SKIP_SIMD,        /* v128 values, or a module using SIMD instructions */
+    SKIP_SIMD,        /* a module using SIMD instructions welf rejects */
     SKIP_UNSUPPORTED, /* another instruction welf cannot compile yet */
     SKIP_TEXT,        /* needs a text-format module */
     SKIP_UNKNOWN,     /* a command type this runner does not know */
@@ -928,6 +930,82 @@ static void *extern_of(uint64_t n)
     return (void *)(uintptr_t)(n + 1);
 }
 
+/*
+ * v128 values are written in the script lane by lane, with a lane type
+ * (wast2json's "lane_type"): i8, i16, i32, i64, f32 or f64. Lanes are
+ * little-endian in welf_val.of.v128, lane 0 first.
+ */
+typedef enum lane_type {
+    LANE_I8,
+    LANE_I16,
+    LANE_I32,
+    LANE_I64,
+    LANE_F32,
+    LANE_F64,
+    LANE_TYPES
+} lane_type;
+
+static const char *const lane_names[LANE_TYPES] = {
+    [LANE_I8] = "i8",   [LANE_I16] = "i16", [LANE_I32] = "i32",
+    [LANE_I64] = "i64", [LANE_F32] = "f32", [LANE_F64] = "f64",
+};
+
+/* The lane type named `name`; false if there is none. */
+static bool parse_lane_type(const char *name, lane_type *out)
+{
+    for (int i = 0; name && i < LANE_TYPES; i++) {
+        if (strcmp(name, lane_names[i]) == 0) {
+            *out = (lane_type)i;
+            return true;
+        }
+    }
+    return false;
+}
+
+static unsigned lane_bytes(lane_type t)
+{
+    static const unsigned bytes[LANE_TYPES] = {1, 2, 4, 8, 4, 8};
+    return bytes[t];
+}
+
+static unsigned lane_count(lane_type t)
+{
+    return 16 / lane_bytes(t);
+}
+
+static bool lane_is_float(lane_type t)
+{
+    return t == LANE_F32 || t == LANE_F64;
+}
+
+static uint64_t get_lane(const uint8_t *v128, lane_type t, unsigned i)
+{
+    unsigned n = lane_bytes(t);
+    uint64_t bits = 0;
+    for (unsigned k = n; k-- > 0;)
+        bits = bits << 8 | v128[i * n + k];
+    return bits;
+}
+
+static void set_lane(uint8_t *v128, lane_type t, unsigned i, uint64_t bits)
+{
+    unsigned n = lane_bytes(t);
+    for (unsigned k = 0; k < n; k++)
+        v128[i * n + k] = (uint8_t)(bits >> (8 * k));
+}
+
+/* "v128 i32x4 0x00000001 0x00000002 0x00000003 0x00000004": the lanes of
+ * `t` in hex (exact bits for floats too). */
+static void describe_v128(const uint8_t *v128, lane_type t, char *buf,
+                          size_t size)
+{
+    int len = snprintf(buf, size, "v128 %sx%u", lane_names[t], lane_count(t));
+    for (unsigned i = 0; i < lane_count(t) && len >= 0 && (size_t)len < size;
+         i++)
+        len += snprintf(buf + len, size - (size_t)len, " 0x%0*" PRIx64,
+                        (int)lane_bytes(t) * 2, get_lane(v128, t, i));
+}
+
 /* "i32 -1 (0xffffffff)", "f32 nan (0x7fc00000)", "externref 3". */
 static void describe_val(const welf_val *v, char *buf, size_t size)
 {
@@ -949,7 +1027,7 @@ static void describe_val(const welf_val *v, char *buf, size_t size)
                  f64_bits(v->of.f64));
         break;
     case WELF_TYPE_V128:
-        snprintf(buf, size, "v128");
+        describe_v128(v->of.v128, LANE_I32, buf, size);
         break;
     case WELF_TYPE_FUNCREF:
         snprintf(buf, size, "funcref %s", v->of.func ? "non-null" : "null");
@@ -979,6 +1057,64 @@ static bool parse_u64(const char *s, uint64_t max, uint64_t *out)
     if (errno || *end || v > max)
         return false;
     *out = v;
+    return true;
+}
+
+/* The "value" list of a v128 in the JSON: its lane type and, for each
+ * lane, the string (a decimal number, or "nan:..." in expectations).
+ * False (and *why) if the shape is wrong. */
+static bool v128_lanes(const cJSON *a, const char *what, lane_type *t,
+                       const char *texts[16], char **why)
+{
+    const char *lname = string_field(a, "lane_type");
+    const cJSON *list = cJSON_GetObjectItemCaseSensitive(a, "value");
+    if (!parse_lane_type(lname, t)) {
+        *why = format("bad lane type \"%s\" in a v128 %s",
+                      lname ? lname : "(none)", what);
+        return false;
+    }
+    if (!cJSON_IsArray(list) ||
+        cJSON_GetArraySize(list) != (int)lane_count(*t)) {
+        *why = format("a v128 %s of %s lanes needs a list of %u values", what,
+                      lname, lane_count(*t));
+        return false;
+    }
+    unsigned i = 0;
+    const cJSON *lane;
+    cJSON_ArrayForEach(lane, list)
+    {
+        if (!cJSON_IsString(lane)) {
+            *why = format("lane %u of a v128 %s is not a string", i, what);
+            return false;
+        }
+        texts[i++] = lane->valuestring;
+    }
+    return true;
+}
+
+/* The largest value of a lane's bits. */
+static uint64_t lane_max(lane_type t)
+{
+    return lane_bytes(t) == 8 ? UINT64_MAX
+                              : (UINT64_C(1) << (8 * lane_bytes(t))) - 1;
+}
+
+/* Converts a v128 argument: every lane a number (bits for floats). */
+static bool parse_v128_arg(const cJSON *a, welf_val *out, char **why)
+{
+    lane_type t;
+    const char *texts[16];
+    if (!v128_lanes(a, "argument", &t, texts, why))
+        return false;
+    for (unsigned i = 0; i < lane_count(t); i++) {
+        uint64_t bits;
+        if (!parse_u64(texts[i], lane_max(t), &bits)) {
+            *why = format("bad v128 argument lane %u \"%s\" (%s)", i,
+                          texts[i], lane_names[t]);
+            return false;
+        }
+        set_lane(out->of.v128, t, i, bits);
+    }
     return true;
 }
 
@@ -1024,6 +1160,8 @@ static bool parse_arg(const cJSON *a, welf_val *out, char **why)
             break;
         out->of.extern_ref = extern_of(v);
         return true;
+    case WELF_TYPE_V128:
+        return parse_v128_arg(a, out, why);
     default:
         *why = format("cannot pass an argument of type %s",
                       tname ? tname : "(none)");
@@ -1048,7 +1186,34 @@ typedef struct expected {
     uint8_t type;
     exp_kind kind;
     uint64_t bits;
+    /* v128: the lanes, each EXP_BITS or, for float lanes, a NaN kind;
+     * `kind` is EXP_BITS. */
+    lane_type lanes;
+    exp_kind lane_kind[16];
+    uint64_t lane_bits[16];
 } expected;
+
+/* Parses a v128 expectation, lane by lane. */
+static bool parse_v128_expected(const cJSON *e, expected *out, char **why)
+{
+    const char *texts[16];
+    if (!v128_lanes(e, "result", &out->lanes, texts, why))
+        return false;
+    lane_type t = out->lanes;
+    for (unsigned i = 0; i < lane_count(t); i++) {
+        out->lane_kind[i] = EXP_BITS;
+        if (lane_is_float(t) && strcmp(texts[i], "nan:canonical") == 0)
+            out->lane_kind[i] = EXP_NAN_CANONICAL;
+        else if (lane_is_float(t) && strcmp(texts[i], "nan:arithmetic") == 0)
+            out->lane_kind[i] = EXP_NAN_ARITHMETIC;
+        else if (!parse_u64(texts[i], lane_max(t), &out->lane_bits[i])) {
+            *why = format("bad expected v128 lane %u \"%s\" (%s)", i,
+                          texts[i], lane_names[t]);
+            return false;
+        }
+    }
+    return true;
+}
 
 static bool parse_expected(const cJSON *e, expected *out, char **why)
 {
@@ -1093,6 +1258,8 @@ static bool parse_expected(const cJSON *e, expected *out, char **why)
             return true;
         }
         break;
+    case WELF_TYPE_V128:
+        return parse_v128_expected(e, out, why);
     default:
         *why = format("cannot expect a result of type %s",
                       tname ? tname : "(none)");
@@ -1103,11 +1270,37 @@ static bool parse_expected(const cJSON *e, expected *out, char **why)
     return false;
 }
 
+/* "v128 f32x4 0x3f800000 nan:canonical ...". */
+static void describe_v128_expected(const expected *e, char *buf, size_t size)
+{
+    lane_type t = e->lanes;
+    int len = snprintf(buf, size, "v128 %sx%u", lane_names[t], lane_count(t));
+    for (unsigned i = 0; i < lane_count(t) && len >= 0 && (size_t)len < size;
+         i++) {
+        switch (e->lane_kind[i]) {
+        case EXP_NAN_CANONICAL:
+            len += snprintf(buf + len, size - (size_t)len, " nan:canonical");
+            break;
+        case EXP_NAN_ARITHMETIC:
+            len += snprintf(buf + len, size - (size_t)len, " nan:arithmetic");
+            break;
+        default:
+            len += snprintf(buf + len, size - (size_t)len, " 0x%0*" PRIx64,
+                            (int)lane_bytes(t) * 2, e->lane_bits[i]);
+            break;
+        }
+    }
+}
+
 static void describe_expected(const expected *e, char *buf, size_t size)
 {
     welf_val v;
     memset(&v, 0, sizeof v);
     v.type = e->type;
+    if (e->type == WELF_TYPE_V128) {
+        describe_v128_expected(e, buf, size);
+        return;
+    }
     switch (e->kind) {
     case EXP_BITS:
         if (e->type == WELF_TYPE_I32 || e->type == WELF_TYPE_F32) {
@@ -1153,11 +1346,36 @@ static bool match_float(exp_kind kind, uint64_t bits, uint64_t expect,
     }
 }
 
+/* Lane by lane; float lanes may expect a NaN of a kind. */
+static bool match_v128(const expected *e, const uint8_t *v128)
+{
+    lane_type t = e->lanes;
+    for (unsigned i = 0; i < lane_count(t); i++) {
+        uint64_t bits = get_lane(v128, t, i);
+        bool ok;
+        if (t == LANE_F32)
+            ok = match_float(e->lane_kind[i], bits, e->lane_bits[i],
+                             0x80000000u, 0x7f800000u, 0x00400000u);
+        else if (t == LANE_F64)
+            ok = match_float(e->lane_kind[i], bits, e->lane_bits[i],
+                             UINT64_C(0x8000000000000000),
+                             UINT64_C(0x7ff0000000000000),
+                             UINT64_C(0x0008000000000000));
+        else
+            ok = e->lane_kind[i] == EXP_BITS && bits == e->lane_bits[i];
+        if (!ok)
+            return false;
+    }
+    return true;
+}
+
 static bool match_expected(const expected *e, const welf_val *got)
 {
     if (got->type != e->type)
         return false;
     switch (e->type) {
+    case WELF_TYPE_V128:
+        return match_v128(e, got->of.v128);
     case WELF_TYPE_I32:
         return e->kind == EXP_BITS && (uint32_t)got->of.i32 == e->bits;
     case WELF_TYPE_I64:
@@ -1182,24 +1400,11 @@ static bool match_expected(const expected *e, const welf_val *got)
     }
 }
 
-/* Does a JSON list of values hold a v128? */
-static bool has_v128(const cJSON *list)
-{
-    const cJSON *v;
-    cJSON_ArrayForEach(v, list)
-    {
-        const char *t = string_field(v, "type");
-        if (t && strcmp(t, "v128") == 0)
-            return true;
-    }
-    return false;
-}
-
 /* Appends "a, b, c" descriptions of values to sb. */
 static void describe_vals(strbuf *sb, const welf_val *vals, size_t count)
 {
     for (size_t i = 0; i < count; i++) {
-        char one[96];
+        char one[200];
         describe_val(&vals[i], one, sizeof one);
         if (i)
             sb_append(sb, ", ", 2);
@@ -1981,11 +2186,6 @@ static bool run_action(file_job *job, const cJSON *cmd, long line,
     mod_rec *rec = action_module(job, action, line, type);
     if (!rec)
         return false;
-    if (has_v128(args) ||
-        has_v128(cJSON_GetObjectItemCaseSensitive(cmd, "expected"))) {
-        skip_cmd(job, line, type, SKIP_SIMD, "v128 values");
-        return false;
-    }
 
     size_t len;
     char *name = json_name(job->sc, field, &len);
@@ -2035,7 +2235,7 @@ static void judge_results(file_job *job, const cJSON *cmd, long line,
     }
     strbuf want = {0}, got = {0};
     for (i = 0; i < count; i++) {
-        char one[96];
+        char one[200];
         describe_expected(&exp[i], one, sizeof one);
         if (i)
             sb_append(&want, ", ", 2);
@@ -2043,7 +2243,21 @@ static void judge_results(file_job *job, const cJSON *cmd, long line,
     }
     if (count == 0)
         sb_append(&want, "nothing", 7);
-    describe_vals(&got, res->results, res->count);
+    /* A v128 result in the lanes of its expectation, when there is one. */
+    for (i = 0; i < res->count; i++) {
+        char one[200];
+        const welf_val *r = &res->results[i];
+        if (r->type == WELF_TYPE_V128 && i < count &&
+            exp[i].type == WELF_TYPE_V128)
+            describe_v128(r->of.v128, exp[i].lanes, one, sizeof one);
+        else
+            describe_val(r, one, sizeof one);
+        if (i)
+            sb_append(&got, ", ", 2);
+        sb_append(&got, one, strlen(one));
+    }
+    if (res->count == 0)
+        sb_append(&got, "nothing", 7);
     fail_cmd(job, line, type, "expected %s, got %s", want.data, got.data);
     sb_free(&want);
     sb_free(&got);
@@ -2649,10 +2863,11 @@ static void help(void)
         "modules are decoded, validated, compiled, loaded and instantiated\n"
         "(imports come from registered modules and the spectest module);\n"
         "actions are invoked and their results or traps compared. Modules\n"
-        "welf cannot compile yet (SIMD) and the commands that need them are\n"
-        "skipped, with the reason counted; text-format modules are not\n"
-        "applicable. Files under proposals/NAME/ get that proposal's feature\n"
-        "(tail-call, extended-const, multi-memory).\n"
+        "welf cannot compile yet (WELF_ERR_UNSUPPORTED) and the commands that\n"
+        "need them are skipped, with the reason counted; text-format modules\n"
+        "are not applicable. v128 values are compared lane by lane. Files\n"
+        "under proposals/NAME/ get that proposal's feature (tail-call,\n"
+        "extended-const, multi-memory).\n"
         "\n"
         "options:\n"
         "  -v, --verbose       also print a line for every passing or skipped\n"
