@@ -794,9 +794,9 @@ static void compile_chunk(const welf_compile_plan *p, chunk *c)
     static const LLVMCodeGenOptLevel levels[] = {
         LLVMCodeGenLevelNone, LLVMCodeGenLevelLess, LLVMCodeGenLevelDefault,
         LLVMCodeGenLevelAggressive};
-    cs.tm = LLVMCreateTargetMachine(target, WELF_LLVM_TRIPLE, "x86-64", "",
-                                    levels[p->opt_level], LLVMRelocPIC,
-                                    LLVMCodeModelDefault);
+    cs.tm = LLVMCreateTargetMachine(target, WELF_LLVM_TRIPLE, p->cpu,
+                                    p->cpu_features, levels[p->opt_level],
+                                    LLVMRelocPIC, LLVMCodeModelDefault);
     welf_lower_module lm;
     memset(&lm, 0, sizeof lm);
     lm.err = &c->err;
@@ -882,6 +882,39 @@ static void *pool_worker(void *arg)
     }
 }
 
+/*
+ * The CPU the code may use: a named x86-64 level, or this machine's CPU
+ * and features ("native"), and the level recorded in the descriptor so
+ * the loader can refuse it elsewhere. For "native" that is this
+ * machine's level; code may use features beyond it (see docs/abi.md).
+ */
+static bool plan_cpu(welf_compile_plan *p, const char *cpu, welf_error *err)
+{
+    static const char *const levels[] = {"x86-64", "x86-64-v2", "x86-64-v3",
+                                         "x86-64-v4"};
+    memset(p, 0, sizeof *p);
+    if (!cpu)
+        cpu = "x86-64";
+    if (strcmp(cpu, "native") == 0) {
+        p->cpu = LLVMGetHostCPUName();
+        p->cpu_features = LLVMGetHostCPUFeatures();
+        p->cpu_level = welf_cpu_level();
+        return true;
+    }
+    for (unsigned i = 0; i < 4; i++) {
+        if (strcmp(cpu, levels[i]) == 0) {
+            p->cpu = levels[i];
+            p->cpu_features = "";
+            p->cpu_level = i + 1;
+            return true;
+        }
+    }
+    welf_error_set(err, WELF_ERR_USAGE, WELF_NO_OFFSET,
+                   "unknown CPU '%s': use x86-64, x86-64-v2, x86-64-v3, "
+                   "x86-64-v4 or native", cpu);
+    return false;
+}
+
 static unsigned default_jobs(void)
 {
     long n = sysconf(_SC_NPROCESSORS_ONLN);
@@ -908,9 +941,14 @@ welf_status welf_compile(const welf_wasm *m, const welf_compile_options *opts,
                               opts->opt_level);
     pthread_once(&llvm_once, llvm_init);
 
+    welf_compile_plan plan0;
+    if (!plan_cpu(&plan0, opts->cpu, err))
+        return err->code;
     welf_arena arena;
     welf_arena_init(&arena);
-    welf_compile_plan plan = {.m = m, .opt_level = opts->opt_level,
+    welf_compile_plan plan = {.cpu = plan0.cpu,
+                              .cpu_features = plan0.cpu_features,
+                              .cpu_level = plan0.cpu_level,.m = m, .opt_level = opts->opt_level,
                               .precise_traps = opts->precise_traps,
                               .eh_frame = !opts->no_eh_frame,
                               .name = opts->name && opts->name[0]
@@ -971,5 +1009,9 @@ welf_status welf_compile(const welf_wasm *m, const welf_compile_options *opts,
         welf_free(chunks[i].object);
     welf_free(chunks);
     welf_arena_free(&arena);
+    if (opts->cpu && strcmp(opts->cpu, "native") == 0) {
+        LLVMDisposeMessage((char *)plan0.cpu);
+        LLVMDisposeMessage((char *)plan0.cpu_features);
+    }
     return st;
 }

@@ -25,6 +25,9 @@ typedef struct welf_compile_plan {
     char **symbols;                 /* per function: a unique symbol name */
     bool precise_traps;             /* memory accesses are volatile */
     bool eh_frame;                  /* unwind tables on every function */
+    const char *cpu;                /* LLVM CPU name */
+    const char *cpu_features;       /* LLVM feature string ("native") */
+    unsigned cpu_level;             /* x86-64 level recorded in the object */
     bool multi;                     /* more than one chunk */
 } welf_compile_plan;
 

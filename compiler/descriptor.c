@@ -37,18 +37,18 @@ static desc_types make_types(welf_lower_module *lm)
     t.export_ = st(lm, (LLVMTypeRef[]){p, i32, i8, b3, i32, i32}, 6);
     t.elem = st(lm, (LLVMTypeRef[]){i8, i8, b2, i32, i32, i32, p, p, p}, 9);
     t.data = st(lm, (LLVMTypeRef[]){i8, b3, i32, i32, i32, p, p}, 7);
-    LLVMTypeRef mod[6 + 14 + 9];
+    LLVMTypeRef mod[6 + 15 + 9];
     mod[0] = i32; /* magic */
     mod[1] = i32; /* version */
     mod[2] = p;   /* target */
     mod[3] = p;   /* name */
     mod[4] = i32; /* name_len */
     mod[5] = i32; /* features */
-    for (int i = 0; i < 14; i++)
-        mod[6 + i] = i32; /* counts, start_func */
+    for (int i = 0; i < 15; i++)
+        mod[6 + i] = i32; /* counts, start_func, cpu_level */
     for (int i = 0; i < 9; i++)
-        mod[20 + i] = p;  /* arrays */
-    t.module = st(lm, mod, 29);
+        mod[21 + i] = p;  /* arrays */
+    t.module = st(lm, mod, 30);
     return t;
 }
 
@@ -370,7 +370,7 @@ bool welf_descriptor_build(welf_lower_module *lm, welf_compile_state *cs)
     arrays[8] = build_datas(lm, cs, &t, vals);
 
     const char *name = cs->name;
-    LLVMValueRef f[29];
+    LLVMValueRef f[30];
     f[0] = c32(lm, WELF_ABI_MAGIC);
     f[1] = c32(lm, WELF_ABI_VERSION);
     f[2] = bytes_global(lm, (const uint8_t *)WELF_ABI_TARGET,
@@ -379,22 +379,23 @@ bool welf_descriptor_build(welf_lower_module *lm, welf_compile_state *cs)
                         "welf.module_name");
     f[4] = c32(lm, (uint32_t)strlen(name));
     f[5] = c32(lm, m->features);
-    uint32_t nums[14] = {m->type_count, m->import_count, m->func_count,
+    uint32_t nums[15] = {m->type_count, m->import_count, m->func_count,
                          m->func_import_count, m->table_count,
                          m->table_import_count, m->memory_count,
                          m->memory_import_count, m->global_count,
                          m->global_import_count, m->export_count,
                          m->elem_count, m->data_seg_count,
-                         m->has_start ? m->start_func : UINT32_MAX};
-    for (int i = 0; i < 14; i++)
+                         m->has_start ? m->start_func : UINT32_MAX,
+                         cs->plan->cpu_level};
+    for (int i = 0; i < 15; i++)
         f[6 + i] = c32(lm, nums[i]);
     for (int i = 0; i < 9; i++)
-        f[20 + i] = arrays[i];
+        f[21 + i] = arrays[i];
 
     char symbol[160];
     descriptor_symbol(name, symbol, sizeof symbol);
     LLVMValueRef desc = LLVMAddGlobal(lm->mod, t.module, symbol);
-    LLVMSetInitializer(desc, LLVMConstNamedStruct(t.module, f, 29));
+    LLVMSetInitializer(desc, LLVMConstNamedStruct(t.module, f, 30));
     LLVMSetGlobalConstant(desc, 1);
     LLVMSetSection(desc, ".welf.module");
     LLVMSetAlignment(desc, 8);

@@ -20,7 +20,8 @@ static const char usage[] =
     "        decode and validate each module; print the first error of\n"
     "        each invalid one as FILE:0xOFFSET: error: MESSAGE\n"
     "  compile FILE.wasm [-o FILE.o] [-O0|-O1|-O2|-O3] [-j N] [--name NAME]\n"
-    "          [--precise-traps] [--no-eh-frame] [--features=LIST]\n"
+    "          [--cpu=CPU] [--precise-traps] [--no-eh-frame]\n"
+    "          [--features=LIST]\n"
     "        compile a module to an x86-64 ELF relocatable object (default\n"
     "        output: FILE.o beside the input; default -O2). The object\n"
     "        defines welf_module_NAME (NAME defaults to the file's base\n"
@@ -28,7 +29,11 @@ static const char usage[] =
     "        on N threads (default: one per core); the object is the same\n"
     "        whatever N is. --precise-traps keeps every memory access, so\n"
     "        out-of-bounds accesses trap exactly where the spec says, at\n"
-    "        some cost in speed. --no-eh-frame leaves out the unwind\n"
+    "        some cost in speed. --cpu=x86-64 (default: any x86-64),\n"
+    "        x86-64-v2, x86-64-v3, x86-64-v4 or native picks the\n"
+    "        instructions the code may use; the loader refuses an object\n"
+    "        built for more than the running CPU has.\n"
+    "        --no-eh-frame leaves out the unwind\n"
     "        tables (.eh_frame) that debuggers and profilers use\n"
     "\n"
     "options:\n"
@@ -109,6 +114,8 @@ static int cmd_compile(int argc, char **argv)
             output = argv[++i];
         } else if (strcmp(arg, "--name") == 0 && i + 1 < argc) {
             opts.name = argv[++i];
+        } else if (strncmp(arg, "--cpu=", 6) == 0) {
+            opts.cpu = arg + 6;
         } else if (strcmp(arg, "--no-eh-frame") == 0) {
             opts.no_eh_frame = true;
         } else if (strcmp(arg, "--precise-traps") == 0) {

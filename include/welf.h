@@ -162,6 +162,10 @@ typedef union welf_val_raw {
     void *ref;                    /* funcref: welf_funcref *; externref */
 } welf_val_raw;
 
+/* The C type of a v128 in the native convention: 16 bytes, passed in an
+ * SSE register like __m128i (GCC and Clang vector extension). */
+typedef int64_t welf_v128 __attribute__((vector_size(16)));
+
 /* A typed value. Floats are kept as bits where exactness matters to the
  * caller (f32/f64 are IEEE values; NaN payloads survive the calls). */
 typedef struct welf_val {

@@ -74,6 +74,11 @@ typedef struct welf_compile_options {
     int opt_level;          /* 0..3: LLVM's -O level; default 2 */
     unsigned jobs;          /* threads; 0: one per online CPU. The object
                                is the same whatever this is. */
+    const char *cpu;        /* "x86-64" (default: any x86-64 Linux machine),
+                               "x86-64-v2", "x86-64-v3", "x86-64-v4", or
+                               "native" (this machine's CPU); the loader
+                               refuses an object whose level the running
+                               CPU lacks */
     bool no_eh_frame;       /* leave out .eh_frame (unwind tables for
                                    debuggers and profilers; the runtime
                                    never needs them) */

@@ -19,8 +19,11 @@
 #include "welf.h"
 
 #define WELF_ABI_MAGIC 0x464c4557u /* "WELF" little-endian */
-#define WELF_ABI_VERSION 2u
+#define WELF_ABI_VERSION 3u
 #define WELF_ABI_TARGET "x86_64-linux"
+
+/* The x86-64 level of the running CPU (1..4), for descriptor checks. */
+__attribute__((visibility("hidden"))) unsigned welf_cpu_level(void);
 
 typedef struct welf_vmctx welf_vmctx;
 
@@ -257,6 +260,8 @@ typedef struct welf_desc_module {
     uint32_t elem_count;
     uint32_t data_count;
     int32_t start_func;         /* -1: none */
+    uint32_t cpu_level;         /* x86-64 micro-architecture level the code
+                                   needs: 1 baseline, 2..4 x86-64-v2..v4 */
 
     const welf_desc_type *types;
     const welf_desc_import *imports;

@@ -825,6 +825,39 @@ static welf_status find_descriptor(loader *ld, const welf_desc_module **out)
  * The checks of welf_desc_check. When lo/hi are given, the target string
  * must lie in [lo, hi), terminated there within LOADER_TARGET_MAX bytes.
  */
+/*
+ * The x86-64 micro-architecture level of this CPU, from the features each
+ * level adds (x86-64-v2: SSE3, SSSE3, SSE4.1, SSE4.2, POPCNT; v3: AVX,
+ * AVX2, BMI1, BMI2, FMA; v4: AVX-512 F, BW, CD, DQ, VL).
+ */
+unsigned welf_cpu_level(void)
+{
+    __builtin_cpu_init();
+    if (!(__builtin_cpu_supports("sse3") && __builtin_cpu_supports("ssse3") &&
+          __builtin_cpu_supports("sse4.1") &&
+          __builtin_cpu_supports("sse4.2") &&
+          __builtin_cpu_supports("popcnt")))
+        return 1;
+    if (!(__builtin_cpu_supports("avx") && __builtin_cpu_supports("avx2") &&
+          __builtin_cpu_supports("bmi") && __builtin_cpu_supports("bmi2") &&
+          __builtin_cpu_supports("fma")))
+        return 2;
+    if (!(__builtin_cpu_supports("avx512f") &&
+          __builtin_cpu_supports("avx512bw") &&
+          __builtin_cpu_supports("avx512cd") &&
+          __builtin_cpu_supports("avx512dq") &&
+          __builtin_cpu_supports("avx512vl")))
+        return 3;
+    return 4;
+}
+
+static const char *level_name(unsigned level)
+{
+    static const char *const names[] = {"x86-64", "x86-64", "x86-64-v2",
+                                        "x86-64-v3", "x86-64-v4"};
+    return level < 5 ? names[level] : "an unknown x86-64 level";
+}
+
 static welf_status desc_check(const welf_desc_module *d, const uint8_t *lo,
                               const uint8_t *hi, welf_error *err)
 {
@@ -841,6 +874,12 @@ static welf_status desc_check(const welf_desc_module *d, const uint8_t *lo,
                               "object built for ABI version %u, this "
                               "runtime reads version %u", d->version,
                               WELF_ABI_VERSION);
+    unsigned level = welf_cpu_level();
+    if (d->cpu_level > level)
+        return welf_error_set(err, WELF_ERR_OBJECT, WELF_NO_OFFSET,
+                              "object built for %s, this CPU only supports "
+                              "%s: recompile with a lower --cpu",
+                              level_name(d->cpu_level), level_name(level));
     const char *t = d->target;
     if (!t)
         return welf_error_set(err, WELF_ERR_OBJECT, WELF_NO_OFFSET,

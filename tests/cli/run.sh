@@ -63,6 +63,15 @@ expect "validate: missing file" 1 "cannot open" \
 expect "validate: several files, one bad" 1 "mismatch.wasm:0x23" \
     "$welf" validate "$tmp/add.wasm" "$tmp/mismatch.wasm"
 expect "validate: -- ends options" 0 "" "$welf" validate -- "$tmp/add.wasm"
+expect "compile" 0 "" "$welf" compile "$tmp/add.wasm" -o "$tmp/add.o"
+expect "compile --cpu=x86-64-v2" 0 "" \
+    "$welf" compile "$tmp/add.wasm" -o "$tmp/add2.o" --cpu=x86-64-v2
+expect "compile --cpu=bogus" 1 "unknown CPU 'bogus'" \
+    "$welf" compile "$tmp/add.wasm" -o "$tmp/add3.o" --cpu=bogus
+expect "compile: invalid module" 1 "mismatch.wasm:0x23: error: type mismatch" \
+    "$welf" compile "$tmp/mismatch.wasm" -o "$tmp/bad.o"
+expect "inspect" 0 "func   add\\|exports (0)" "$welf" inspect "$tmp/add.o"
+expect "inspect: not an object" 1 "error" "$welf" inspect "$tmp/add.wasm"
 
 echo "cli: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -1031,3 +1031,21 @@ Test(loader, mutations)
     free(m);
     obj_free(&o);
 }
+
+/* An object built for more than this CPU has is refused, naming both
+ * levels; one built for this CPU's level or below loads. */
+Test(loader, cpu_level)
+{
+    welf_error err;
+    welf_desc_module d = welf_module_loader_basic;
+    d.cpu_level = welf_cpu_level() + 1;
+    welf_error_clear(&err);
+    cr_assert_eq(welf_desc_check(&d, &err), WELF_ERR_OBJECT);
+    cr_assert(strstr(err.message, "this CPU only supports") != NULL, "%s",
+              err.message);
+    d.cpu_level = welf_cpu_level();
+    welf_error_clear(&err);
+    cr_assert_eq(welf_desc_check(&d, &err), WELF_OK, "%s", err.message);
+    d.cpu_level = 1;
+    cr_assert_eq(welf_desc_check(&d, &err), WELF_OK, "%s", err.message);
+}
