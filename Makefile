@@ -4,7 +4,7 @@
 #   make             build build/welf, the libraries and the test programs
 #   make test        unit tests, CLI tests, spec tests, mutation smoke test
 #   make spectest    the spec test suite alone
-#   make bench       benchmarks (compile time with -j 1 and -j 2)
+#   make bench       benchmarks (compile time with -j 1 and -j 2, SIMD)
 #   make fuzz        10,000 random mutations of spec modules (FUZZ_N=...)
 #   make install     PREFIX=/usr/local (and DESTDIR) as usual
 #   make clean
@@ -18,7 +18,7 @@ PREFIX ?= /usr/local
 TESTSUITE ?= ../shared/wasm-testsuite
 FUZZ_N ?= 10000
 
-DEB_PACKAGES = make gcc binutils clang pkg-config llvm-19-dev libelf-dev \
+DEB_PACKAGES = make gcc binutils clang lld pkg-config llvm-19-dev libelf-dev \
                libdwarf-dev libcriterion-dev libcjson-dev wabt
 
 ifeq ($(SANITIZE),1)
@@ -156,9 +156,11 @@ spectest: $(SPECTEST)
 fuzz-smoke: $(MUTATE) $(WELF)
 	FUZZ_FLAGS=-c sh tests/fuzz/run.sh $(MUTATE) $(TESTSUITE) 1000
 
-# Benchmarks. So far: compile time with -j 1 against -j 2.
-bench: $(WELF)
+# Benchmarks: compile time with -j 1 against -j 2; a vectorizable kernel
+# built for wasm32 without and with -msimd128.
+bench: $(WELF) $(LIB_RUNTIME)
 	sh tests/bench/compile_jobs.sh $(WELF) 1500
+	sh tests/bench/simd.sh $(BUILD) $(CC)
 
 fuzz: $(MUTATE) $(WELF)
 	FUZZ_FLAGS=-c sh tests/fuzz/run.sh $(MUTATE) $(TESTSUITE) $(FUZZ_N)
