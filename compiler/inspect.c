@@ -17,19 +17,6 @@ static const char *kind_name(welf_extern_kind k)
     return (unsigned)k < 4 ? names[k] : "?";
 }
 
-static const char *type_name(uint8_t t)
-{
-    switch (t) {
-    case WELF_TYPE_I32: return "i32";
-    case WELF_TYPE_I64: return "i64";
-    case WELF_TYPE_F32: return "f32";
-    case WELF_TYPE_F64: return "f64";
-    case WELF_TYPE_V128: return "v128";
-    case WELF_TYPE_FUNCREF: return "funcref";
-    case WELF_TYPE_EXTERNREF: return "externref";
-    default: return "?";
-    }
-}
 
 /* Prints a name that may hold any bytes, escaping what is not printable. */
 static void print_name(const char *s, size_t len)
@@ -51,14 +38,14 @@ static void print_type(welf_extern_kind kind, const welf_functype_info *fn,
     case WELF_EXTERN_FUNC:
         printf("(");
         for (uint32_t i = 0; i < fn->param_count; i++)
-            printf("%s%s", i ? " " : "", type_name(fn->params[i]));
+            printf("%s%s", i ? " " : "", welf_valtype_str(fn->params[i]));
         printf(") -> (");
         for (uint32_t i = 0; i < fn->result_count; i++)
-            printf("%s%s", i ? " " : "", type_name(fn->results[i]));
+            printf("%s%s", i ? " " : "", welf_valtype_str(fn->results[i]));
         printf(")");
         break;
     case WELF_EXTERN_TABLE:
-        printf("%s ", type_name(type));
+        printf("%s ", welf_valtype_str(type));
         /* fallthrough */
     case WELF_EXTERN_MEMORY:
         printf("%u", lim->min);
@@ -67,7 +54,7 @@ static void print_type(welf_extern_kind kind, const welf_functype_info *fn,
         printf(kind == WELF_EXTERN_MEMORY ? " pages" : "");
         break;
     case WELF_EXTERN_GLOBAL:
-        printf("%s%s", is_mutable ? "mut " : "", type_name(type));
+        printf("%s%s", is_mutable ? "mut " : "", welf_valtype_str(type));
         break;
     }
 }

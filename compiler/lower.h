@@ -116,6 +116,12 @@ WELF_INTERNAL LLVMValueRef *welf_lower_expr(welf_lower_fn *f, uint32_t start,
                                             const welf_valtype *results,
                                             uint32_t n);
 
+/* The address a memory instruction accesses: the base of its memory plus
+ * zext(addr) plus its offset, in 64 bits (lower_memory.c). */
+WELF_INTERNAL LLVMValueRef welf_lower_effective_address(welf_lower_fn *f,
+                                                        const welf_instr *in,
+                                                        LLVMValueRef addr);
+
 /* Loads vmctx->field[index] where field is an array of pointers. */
 WELF_INTERNAL LLVMValueRef welf_lower_vm_elem(welf_lower_fn *f,
                                               unsigned field, uint32_t index,

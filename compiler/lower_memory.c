@@ -25,8 +25,9 @@ static LLVMValueRef memory_base(welf_lower_fn *f, uint32_t memory)
                                "base");
 }
 
-static LLVMValueRef effective_address(welf_lower_fn *f, const welf_instr *in,
-                                      LLVMValueRef addr)
+LLVMValueRef welf_lower_effective_address(welf_lower_fn *f,
+                                          const welf_instr *in,
+                                          LLVMValueRef addr)
 {
     welf_lower_module *lm = f->lm;
     LLVMValueRef off = LLVMBuildZExt(f->b, addr, lm->t_i64, "");
@@ -86,7 +87,7 @@ static bool lower_access(welf_lower_fn *f, const welf_instr *in)
     access a = describe(lm, in->op);
     if (is_store(in->op)) {
         LLVMValueRef v = welf_lower_pop(f, a.val);
-        LLVMValueRef p = effective_address(f, in,
+        LLVMValueRef p = welf_lower_effective_address(f, in,
                                            welf_lower_pop(f, lm->t_i32));
         if (a.mem != a.val)
             v = LLVMBuildTrunc(f->b, v, a.mem, "");
@@ -96,7 +97,7 @@ static bool lower_access(welf_lower_fn *f, const welf_instr *in)
             LLVMSetVolatile(st, 1);
         return true;
     }
-    LLVMValueRef p = effective_address(f, in, welf_lower_pop(f, lm->t_i32));
+    LLVMValueRef p = welf_lower_effective_address(f, in, welf_lower_pop(f, lm->t_i32));
     LLVMValueRef v = LLVMBuildLoad2(f->b, a.mem, p, "");
     LLVMSetAlignment(v, 1);
     if (lm->precise_traps)

@@ -589,29 +589,6 @@ static LLVMValueRef canonical_nan_if_nan(welf_lower_fn *f, LLVMValueRef v)
 
 /* ---- memory ---- */
 
-static LLVMValueRef memory_base(welf_lower_fn *f, uint32_t memory)
-{
-    if (memory == 0)
-        return f->memory0_base;
-    LLVMValueRef rt = welf_lower_vm_elem(f, offsetof(welf_vmctx, memories),
-                                         memory, "memory");
-    return welf_lower_load_ptr(f, rt, offsetof(welf_memory_rt, base),
-                               "base");
-}
-
-/* base + zext(addr) + offset, as in lower_memory.c. */
-static LLVMValueRef effective_address(welf_lower_fn *f, const welf_instr *in,
-                                      LLVMValueRef addr)
-{
-    welf_lower_module *lm = f->lm;
-    LLVMValueRef off = LLVMBuildZExt(f->b, addr, lm->t_i64, "");
-    if (in->u.memarg.offset)
-        off = LLVMBuildAdd(f->b, off,
-                           LLVMConstInt(lm->t_i64, in->u.memarg.offset, 0),
-                           "");
-    return LLVMBuildGEP2(f->b, lm->t_i8, memory_base(f, in->u.memarg.memory),
-                         &off, 1, "addr");
-}
 
 static LLVMValueRef load(welf_lower_fn *f, LLVMTypeRef t, LLVMValueRef p)
 {
@@ -643,7 +620,7 @@ static LLVMValueRef lower_memory_op(welf_lower_fn *f, const welf_instr *in,
     welf_lower_module *lm = f->lm;
     shape s = (shape)row->shape;
     unsigned lanes = shape_lanes(s);
-    LLVMValueRef p = effective_address(f, in, args[0]);
+    LLVMValueRef p = welf_lower_effective_address(f, in, args[0]);
     LLVMValueRef v;
     switch ((simd_kind)row->kind) {
     case K_LOAD:

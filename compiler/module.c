@@ -18,16 +18,7 @@ bool welf_valtype_is_ref(welf_valtype t)
 
 const char *welf_valtype_name(welf_valtype t)
 {
-    switch (t) {
-    case WELF_VT_I32: return "i32";
-    case WELF_VT_I64: return "i64";
-    case WELF_VT_F32: return "f32";
-    case WELF_VT_F64: return "f64";
-    case WELF_VT_V128: return "v128";
-    case WELF_VT_FUNCREF: return "funcref";
-    case WELF_VT_EXTERNREF: return "externref";
-    default: return "unknown";
-    }
+    return welf_valtype_str(t);
 }
 
 const char *welf_externkind_name(welf_externkind k)

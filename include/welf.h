@@ -166,6 +166,10 @@ typedef union welf_val_raw {
  * SSE register like __m128i (GCC and Clang vector extension). */
 typedef int64_t welf_v128 __attribute__((vector_size(16)));
 
+/* "i32", "i64", "f32", "f64", "v128", "funcref", "externref", or
+ * "unknown". */
+const char *welf_valtype_str(uint8_t type);
+
 /* A typed value. Floats are kept as bits where exactness matters to the
  * caller (f32/f64 are IEEE values; NaN payloads survive the calls). */
 typedef struct welf_val {

@@ -167,19 +167,6 @@ static void run_array_call(void *p)
     c->fn(c->vmctx, c->vmctx, c->slots, c->len);
 }
 
-static const char *type_name(uint8_t type)
-{
-    switch (type) {
-    case WELF_TYPE_I32: return "i32";
-    case WELF_TYPE_I64: return "i64";
-    case WELF_TYPE_F32: return "f32";
-    case WELF_TYPE_F64: return "f64";
-    case WELF_TYPE_V128: return "v128";
-    case WELF_TYPE_FUNCREF: return "funcref";
-    case WELF_TYPE_EXTERNREF: return "externref";
-    default: return "unknown type";
-    }
-}
 
 /* Enough slots for most signatures without touching the heap. */
 #define CALL_STACK_SLOTS 16
@@ -213,8 +200,8 @@ welf_status welf_func_call(welf_funcref *func, const welf_val *args,
         if (args[i].type != t->types[i])
             return welf_error_set(err, WELF_ERR_USAGE, WELF_NO_OFFSET,
                                   "welf_func_call: argument %zu is %s, "
-                                  "expected %s", i, type_name(args[i].type),
-                                  type_name(t->types[i]));
+                                  "expected %s", i, welf_valtype_str(args[i].type),
+                                  welf_valtype_str(t->types[i]));
 
     size_t len = arg_count > result_count ? arg_count : result_count;
     welf_val_raw stack_slots[CALL_STACK_SLOTS];

@@ -51,19 +51,6 @@ void welf_name_format(char *buf, size_t size, const char *name, size_t len)
     buf[n] = '\0';
 }
 
-static const char *valtype_name(uint8_t type)
-{
-    switch (type) {
-    case WELF_TYPE_I32: return "i32";
-    case WELF_TYPE_I64: return "i64";
-    case WELF_TYPE_F32: return "f32";
-    case WELF_TYPE_F64: return "f64";
-    case WELF_TYPE_V128: return "v128";
-    case WELF_TYPE_FUNCREF: return "funcref";
-    case WELF_TYPE_EXTERNREF: return "externref";
-    default: return "?";
-    }
-}
 
 static const char *kind_name(uint32_t kind)
 {
@@ -94,11 +81,11 @@ static void functype_format(char *buf, size_t size, const welf_functype *t)
     }
     PUT("(");
     for (uint32_t i = 0; i < t->param_count; i++)
-        PUT("%s%s", i ? " " : "", valtype_name(t->types[i]));
+        PUT("%s%s", i ? " " : "", welf_valtype_str(t->types[i]));
     PUT(") -> (");
     for (uint32_t i = 0; i < t->result_count; i++)
         PUT("%s%s", i ? " " : "",
-            valtype_name(t->types[t->param_count + i]));
+            welf_valtype_str(t->types[t->param_count + i]));
     PUT(")");
 #undef PUT
 }
@@ -182,8 +169,8 @@ welf_status welf_import_check(const welf_module *module, uint32_t i,
             return foreign(err, i);
         if (t->elem_type != want->elem_type)
             return incompatible(err, im, "expected a table of %s, got one "
-                                "of %s", valtype_name(want->elem_type),
-                                valtype_name(t->elem_type));
+                                "of %s", welf_valtype_str(want->elem_type),
+                                welf_valtype_str(t->elem_type));
         if (limits_match(t->rt.size, t->has_max, t->max, &want->limits))
             return WELF_OK;
         limits_format(want_s, sizeof want_s, "min", want->limits.min,
@@ -216,10 +203,10 @@ welf_status welf_import_check(const welf_module *module, uint32_t i,
             return WELF_OK;
         return incompatible(err, im, "expected global %s%s%s, got %s%s%s",
                             want->is_mutable ? "(mut " : "",
-                            valtype_name(want->type),
+                            welf_valtype_str(want->type),
                             want->is_mutable ? ")" : "",
                             g->is_mutable ? "(mut " : "",
-                            valtype_name(g->type), g->is_mutable ? ")" : "");
+                            welf_valtype_str(g->type), g->is_mutable ? ")" : "");
     }
     default:
         welf_unreachable();

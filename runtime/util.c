@@ -74,6 +74,20 @@ welf_status welf_error_set(welf_error *err, welf_status code, uint32_t offset,
     return code;
 }
 
+const char *welf_valtype_str(uint8_t type)
+{
+    switch (type) {
+    case WELF_TYPE_I32: return "i32";
+    case WELF_TYPE_I64: return "i64";
+    case WELF_TYPE_F32: return "f32";
+    case WELF_TYPE_F64: return "f64";
+    case WELF_TYPE_V128: return "v128";
+    case WELF_TYPE_FUNCREF: return "funcref";
+    case WELF_TYPE_EXTERNREF: return "externref";
+    default: return "unknown";
+    }
+}
+
 const char *welf_status_name(welf_status code)
 {
     switch (code) {
