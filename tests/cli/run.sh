@@ -40,6 +40,8 @@ head -c 4096 /dev/urandom > "$tmp/random.wasm"
 : > "$tmp/empty.wasm"
 
 expect "--help" 0 "validate" "$welf" --help
+expect "--help lists compile" 0 "compile FILE.wasm" "$welf" --help
+expect "--help lists inspect" 0 "inspect FILE.o" "$welf" --help
 expect "--version" 0 "^welf [0-9]" "$welf" --version
 expect "no arguments" 2 "usage" "$welf"
 expect "unknown command" 2 "unknown command" "$welf" frobnicate
