@@ -892,13 +892,13 @@ static bool plan_cpu(welf_compile_plan *p, const char *cpu, welf_error *err)
 {
     static const char *const levels[] = {"x86-64", "x86-64-v2", "x86-64-v3",
                                          "x86-64-v4"};
-    memset(p, 0, sizeof *p);
     if (!cpu)
         cpu = "x86-64";
     if (strcmp(cpu, "native") == 0) {
         p->cpu = LLVMGetHostCPUName();
         p->cpu_features = LLVMGetHostCPUFeatures();
         p->cpu_level = welf_cpu_level();
+        p->cpu_owned = true;
         return true;
     }
     for (unsigned i = 0; i < 4; i++) {
@@ -913,6 +913,14 @@ static bool plan_cpu(welf_compile_plan *p, const char *cpu, welf_error *err)
                    "unknown CPU '%s': use x86-64, x86-64-v2, x86-64-v3, "
                    "x86-64-v4 or native", cpu);
     return false;
+}
+
+static void plan_cpu_release(welf_compile_plan *p)
+{
+    if (p->cpu_owned) {
+        LLVMDisposeMessage((char *)p->cpu);
+        LLVMDisposeMessage((char *)p->cpu_features);
+    }
 }
 
 static unsigned default_jobs(void)
@@ -941,24 +949,22 @@ welf_status welf_compile(const welf_wasm *m, const welf_compile_options *opts,
                               opts->opt_level);
     pthread_once(&llvm_once, llvm_init);
 
-    welf_compile_plan plan0;
-    if (!plan_cpu(&plan0, opts->cpu, err))
-        return err->code;
-    welf_arena arena;
-    welf_arena_init(&arena);
-    welf_compile_plan plan = {.cpu = plan0.cpu,
-                              .cpu_features = plan0.cpu_features,
-                              .cpu_level = plan0.cpu_level,.m = m, .opt_level = opts->opt_level,
+    welf_compile_plan plan = {.m = m, .opt_level = opts->opt_level,
                               .precise_traps = opts->precise_traps,
                               .eh_frame = !opts->no_eh_frame,
                               .name = opts->name && opts->name[0]
                                           ? opts->name
                                           : "module"};
+    if (!plan_cpu(&plan, opts->cpu, err))
+        return err->code;
+    welf_arena arena;
+    welf_arena_init(&arena);
     uint32_t count = 0;
     chunk *chunks = plan_chunks(m, &count);
     if (!chunks || !plan_symbols(&plan, &arena)) {
         welf_free(chunks);
         welf_arena_free(&arena);
+        plan_cpu_release(&plan);
         return welf_error_set(err, WELF_ERR_NOMEM, WELF_NO_OFFSET,
                               "out of memory");
     }
@@ -1009,9 +1015,6 @@ welf_status welf_compile(const welf_wasm *m, const welf_compile_options *opts,
         welf_free(chunks[i].object);
     welf_free(chunks);
     welf_arena_free(&arena);
-    if (opts->cpu && strcmp(opts->cpu, "native") == 0) {
-        LLVMDisposeMessage((char *)plan0.cpu);
-        LLVMDisposeMessage((char *)plan0.cpu_features);
-    }
+    plan_cpu_release(&plan);
     return st;
 }

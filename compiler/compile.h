@@ -28,6 +28,8 @@ typedef struct welf_compile_plan {
     const char *cpu;                /* LLVM CPU name */
     const char *cpu_features;       /* LLVM feature string ("native") */
     unsigned cpu_level;             /* x86-64 level recorded in the object */
+    bool cpu_owned;                 /* cpu and cpu_features are LLVM's
+                                       strings ("native"): dispose them */
     bool multi;                     /* more than one chunk */
 } welf_compile_plan;
 

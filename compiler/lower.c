@@ -72,6 +72,11 @@ LLVMValueRef welf_lower_pop(welf_lower_fn *f, LLVMTypeRef t)
     return f->stack[--f->stack_count];
 }
 
+LLVMValueRef welf_lower_u32(welf_lower_fn *f, uint32_t v)
+{
+    return LLVMConstInt(f->lm->t_i32, v, 0);
+}
+
 LLVMValueRef welf_lower_load_ptr(welf_lower_fn *f, LLVMValueRef base,
                                  unsigned offset, const char *name)
 {

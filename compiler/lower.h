@@ -122,6 +122,9 @@ WELF_INTERNAL LLVMValueRef welf_lower_effective_address(welf_lower_fn *f,
                                                         const welf_instr *in,
                                                         LLVMValueRef addr);
 
+/* The i32 constant v. */
+WELF_INTERNAL LLVMValueRef welf_lower_u32(welf_lower_fn *f, uint32_t v);
+
 /* Loads vmctx->field[index] where field is an array of pointers. */
 WELF_INTERNAL LLVMValueRef welf_lower_vm_elem(welf_lower_fn *f,
                                               unsigned field, uint32_t index,

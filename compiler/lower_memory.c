@@ -97,7 +97,8 @@ static bool lower_access(welf_lower_fn *f, const welf_instr *in)
             LLVMSetVolatile(st, 1);
         return true;
     }
-    LLVMValueRef p = welf_lower_effective_address(f, in, welf_lower_pop(f, lm->t_i32));
+    LLVMValueRef p = welf_lower_effective_address(
+        f, in, welf_lower_pop(f, lm->t_i32));
     LLVMValueRef v = LLVMBuildLoad2(f->b, a.mem, p, "");
     LLVMSetAlignment(v, 1);
     if (lm->precise_traps)
@@ -106,11 +107,6 @@ static bool lower_access(welf_lower_fn *f, const welf_instr *in)
         v = a.is_signed ? LLVMBuildSExt(f->b, v, a.val, "")
                         : LLVMBuildZExt(f->b, v, a.val, "");
     return welf_lower_push(f, v);
-}
-
-static LLVMValueRef u32(welf_lower_fn *f, uint32_t v)
-{
-    return LLVMConstInt(f->lm->t_i32, v, 0);
 }
 
 bool welf_lower_memory(welf_lower_fn *f, const welf_instr *in)
@@ -137,7 +133,7 @@ bool welf_lower_memory(welf_lower_fn *f, const welf_instr *in)
         LLVMTypeRef ty = LLVMFunctionType(i32, (LLVMTypeRef[]){p, i32, i32},
                                           3, 0);
         a = welf_lower_pop(f, i32);
-        LLVMValueRef args[3] = {f->vmctx, u32(f, in->u.index), a};
+        LLVMValueRef args[3] = {f->vmctx, welf_lower_u32(f, in->u.index), a};
         return welf_lower_push(f, welf_lower_builtin(
             f, offsetof(welf_builtins, memory_grow), ty, args, 3));
     }
@@ -147,7 +143,8 @@ bool welf_lower_memory(welf_lower_fn *f, const welf_instr *in)
         c = welf_lower_pop(f, i32);
         b = welf_lower_pop(f, i32);
         a = welf_lower_pop(f, i32);
-        LLVMValueRef args[5] = {f->vmctx, u32(f, in->u.index), a, b, c};
+        LLVMValueRef args[5] = {f->vmctx, welf_lower_u32(f, in->u.index), a,
+                                b, c};
         welf_lower_builtin(f, offsetof(welf_builtins, memory_fill), ty, args,
                            5);
         return true;
@@ -160,21 +157,21 @@ bool welf_lower_memory(welf_lower_fn *f, const welf_instr *in)
         b = welf_lower_pop(f, i32);
         a = welf_lower_pop(f, i32);
         /* copy: (dst mem, src mem); init: (mem, segment). */
-        LLVMValueRef x = u32(f, in->op == WELF_OP_MEMORY_COPY ? in->u.pair.a
-                                                              : in->u.pair.b);
-        LLVMValueRef y = u32(f, in->op == WELF_OP_MEMORY_COPY ? in->u.pair.b
-                                                              : in->u.pair.a);
+        bool copy = in->op == WELF_OP_MEMORY_COPY;
+        LLVMValueRef x = welf_lower_u32(f, copy ? in->u.pair.a
+                                                : in->u.pair.b);
+        LLVMValueRef y = welf_lower_u32(f, copy ? in->u.pair.b
+                                                : in->u.pair.a);
         LLVMValueRef args[6] = {f->vmctx, x, y, a, b, c};
-        unsigned field = in->op == WELF_OP_MEMORY_COPY
-                             ? offsetof(welf_builtins, memory_copy)
-                             : offsetof(welf_builtins, memory_init);
+        unsigned field = copy ? offsetof(welf_builtins, memory_copy)
+                              : offsetof(welf_builtins, memory_init);
         welf_lower_builtin(f, field, ty, args, 6);
         return true;
     }
     case WELF_OP_DATA_DROP: {
         LLVMTypeRef ty = LLVMFunctionType(lm->t_void,
                                           (LLVMTypeRef[]){p, i32}, 2, 0);
-        LLVMValueRef args[2] = {f->vmctx, u32(f, in->u.index)};
+        LLVMValueRef args[2] = {f->vmctx, welf_lower_u32(f, in->u.index)};
         welf_lower_builtin(f, offsetof(welf_builtins, data_drop), ty, args,
                            2);
         return true;

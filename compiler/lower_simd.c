@@ -455,11 +455,6 @@ static LLVMValueRef to_v128(welf_lower_fn *f, LLVMValueRef v)
     return LLVMBuildBitCast(f->b, v, f->lm->t_v128, "");
 }
 
-static LLVMValueRef u32c(welf_lower_fn *f, uint32_t v)
-{
-    return LLVMConstInt(f->lm->t_i32, v, false);
-}
-
 /* A constant vector of n copies of `c`. */
 static LLVMValueRef const_splat(LLVMValueRef c, unsigned n)
 {
@@ -482,7 +477,7 @@ static LLVMValueRef mask_of(welf_lower_fn *f, const unsigned *idx,
 {
     LLVMValueRef elts[32];
     for (unsigned i = 0; i < n; i++)
-        elts[i] = u32c(f, idx[i]);
+        elts[i] = welf_lower_u32(f, idx[i]);
     return LLVMConstVector(elts, n);
 }
 
@@ -517,7 +512,7 @@ static LLVMValueRef splat(welf_lower_fn *f, LLVMValueRef x, unsigned n)
 {
     LLVMTypeRef vt = LLVMVectorType(LLVMTypeOf(x), n);
     LLVMValueRef v = LLVMBuildInsertElement(f->b, LLVMGetPoison(vt), x,
-                                            u32c(f, 0), "");
+                                            welf_lower_u32(f, 0), "");
     LLVMValueRef zeros = LLVMConstNull(LLVMVectorType(f->lm->t_i32, n));
     return LLVMBuildShuffleVector(f->b, v, LLVMGetPoison(vt), zeros, "");
 }
@@ -635,17 +630,17 @@ static LLVMValueRef lower_memory_op(welf_lower_fn *f, const welf_instr *in,
     case K_LOAD_ZERO:
         return LLVMBuildInsertElement(f->b, LLVMConstNull(shape_type(lm, s)),
                                       load(f, lane_type(lm, s), p),
-                                      u32c(f, 0), "");
+                                      welf_lower_u32(f, 0), "");
     case K_LOAD_LANE:
         return LLVMBuildInsertElement(f->b, as(f, args[1], s),
                                       load(f, lane_type(lm, s), p),
-                                      u32c(f, in->u.memarg.lane), "");
+                                      welf_lower_u32(f, in->u.memarg.lane), "");
     case K_STORE:
         store(f, args[1], p);
         return NULL;
     case K_STORE_LANE:
-        store(f, LLVMBuildExtractElement(f->b, as(f, args[1], s),
-                                         u32c(f, in->u.memarg.lane), ""),
+        LLVMValueRef lane = welf_lower_u32(f, in->u.memarg.lane);
+        store(f, LLVMBuildExtractElement(f->b, as(f, args[1], s), lane, ""),
               p);
         return NULL;
     default:
@@ -683,10 +678,11 @@ static LLVMValueRef lower_swizzle(welf_lower_fn *f, LLVMValueRef a,
     LLVMValueRef r = LLVMGetPoison(shape_type(lm, SH_I8));
     LLVMValueRef fifteen = LLVMConstInt(lm->t_i8, 15, false);
     for (unsigned i = 0; i < 16; i++) {
-        LLVMValueRef j = LLVMBuildExtractElement(b, idx, u32c(f, i), "");
+        LLVMValueRef j = LLVMBuildExtractElement(b, idx,
+                                                 welf_lower_u32(f, i), "");
         j = LLVMBuildAnd(b, j, fifteen, "");
         LLVMValueRef e = LLVMBuildExtractElement(b, a, j, "");
-        r = LLVMBuildInsertElement(b, r, e, u32c(f, i), "");
+        r = LLVMBuildInsertElement(b, r, e, welf_lower_u32(f, i), "");
     }
     LLVMValueRef in_range = LLVMBuildICmp(
         b, LLVMIntULT, idx, const_int_splat(f, SH_I8, 16, 16), "");
@@ -702,7 +698,7 @@ static LLVMValueRef lower_shift(welf_lower_fn *f, const simd_op *row,
     welf_lower_module *lm = f->lm;
     shape s = (shape)row->shape;
     unsigned bits = shape_bits(s);
-    count = LLVMBuildAnd(f->b, count, u32c(f, bits - 1), "");
+    count = LLVMBuildAnd(f->b, count, welf_lower_u32(f, bits - 1), "");
     LLVMTypeRef lt = lane_type(lm, s);
     if (bits < 32)
         count = LLVMBuildTrunc(f->b, count, lt, "");
@@ -1037,8 +1033,8 @@ bool welf_lower_simd(welf_lower_fn *f, const welf_instr *in)
         v = splat(f, x, n);
         break;
     case K_EXTRACT:
-        v = LLVMBuildExtractElement(b, as(f, args[0], s), u32c(f, in->u.lane),
-                                    "");
+        v = LLVMBuildExtractElement(b, as(f, args[0], s),
+                                    welf_lower_u32(f, in->u.lane), "");
         if (s == SH_I8 || s == SH_I16)
             v = extend(f, v, lm->t_i32, row->is_signed);
         break;
@@ -1047,7 +1043,7 @@ bool welf_lower_simd(welf_lower_fn *f, const welf_instr *in)
         if (s == SH_I8 || s == SH_I16)
             x = LLVMBuildTrunc(b, x, lane_type(lm, s), "");
         v = LLVMBuildInsertElement(b, as(f, args[0], s), x,
-                                   u32c(f, in->u.lane), "");
+                                   welf_lower_u32(f, in->u.lane), "");
         break;
     case K_ICMP:
         v = LLVMBuildSExt(b,

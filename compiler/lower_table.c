@@ -8,11 +8,6 @@
  */
 #include "lower.h"
 
-static LLVMValueRef u32(welf_lower_fn *f, uint32_t v)
-{
-    return LLVMConstInt(f->lm->t_i32, v, 0);
-}
-
 static LLVMValueRef table_rt(welf_lower_fn *f, uint32_t index)
 {
     return welf_lower_vm_elem(f, offsetof(welf_vmctx, tables), index,
@@ -66,7 +61,7 @@ bool welf_lower_table(welf_lower_fn *f, const welf_instr *in)
                                           4, 0);
         b = welf_lower_pop(f, i32);
         a = welf_lower_pop(f, p);
-        LLVMValueRef args[4] = {f->vmctx, u32(f, in->u.index), a, b};
+        LLVMValueRef args[4] = {f->vmctx, welf_lower_u32(f, in->u.index), a, b};
         return welf_lower_push(f, welf_lower_builtin(
             f, offsetof(welf_builtins, table_grow), ty, args, 4));
     }
@@ -76,7 +71,8 @@ bool welf_lower_table(welf_lower_fn *f, const welf_instr *in)
         c = welf_lower_pop(f, i32);
         b = welf_lower_pop(f, p);
         a = welf_lower_pop(f, i32);
-        LLVMValueRef args[5] = {f->vmctx, u32(f, in->u.index), a, b, c};
+        LLVMValueRef args[5] = {f->vmctx, welf_lower_u32(f, in->u.index), a,
+                                b, c};
         welf_lower_builtin(f, offsetof(welf_builtins, table_fill), ty, args,
                            5);
         return true;
@@ -91,8 +87,10 @@ bool welf_lower_table(welf_lower_fn *f, const welf_instr *in)
         /* copy: (dst table, src table); init: (table, segment). */
         bool copy = in->op == WELF_OP_TABLE_COPY;
         LLVMValueRef args[6] = {f->vmctx,
-                                u32(f, copy ? in->u.pair.a : in->u.pair.b),
-                                u32(f, copy ? in->u.pair.b : in->u.pair.a),
+                                welf_lower_u32(f, copy ? in->u.pair.a
+                                                       : in->u.pair.b),
+                                welf_lower_u32(f, copy ? in->u.pair.b
+                                                       : in->u.pair.a),
                                 a, b, c};
         welf_lower_builtin(f, copy ? offsetof(welf_builtins, table_copy)
                                    : offsetof(welf_builtins, table_init),
@@ -101,7 +99,7 @@ bool welf_lower_table(welf_lower_fn *f, const welf_instr *in)
     }
     case WELF_OP_ELEM_DROP: {
         LLVMTypeRef ty = LLVMFunctionType(v, (LLVMTypeRef[]){p, i32}, 2, 0);
-        LLVMValueRef args[2] = {f->vmctx, u32(f, in->u.index)};
+        LLVMValueRef args[2] = {f->vmctx, welf_lower_u32(f, in->u.index)};
         welf_lower_builtin(f, offsetof(welf_builtins, elem_drop), ty, args,
                            2);
         return true;
