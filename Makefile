@@ -19,7 +19,8 @@ TESTSUITE ?= ../shared/wasm-testsuite
 FUZZ_N ?= 10000
 
 DEB_PACKAGES = make gcc binutils clang lld pkg-config llvm-19-dev libelf-dev \
-               libdwarf-dev libcriterion-dev libcjson-dev wabt
+               libdwarf-dev libcriterion-dev libcjson-dev wabt \
+               wasi-libc libclang-rt-14-dev-wasm32
 
 ifeq ($(SANITIZE),1)
 BUILD := build/san
@@ -53,7 +54,9 @@ COMPILER_SRCS = compiler/arena.c compiler/decode.c compiler/instr.c \
                 compiler/lower_memory.c compiler/lower_numeric.c \
                 compiler/lower_table.c compiler/lower_simd.c \
                 compiler/elf_merge.c
-RUNTIME_SRCS = $(wildcard runtime/*.c)
+RUNTIME_SRCS = $(wildcard runtime/*.c runtime/wasi/*.c)
+# The conversions between calling conventions C cannot express.
+RUNTIME_ASM = runtime/x86_64.S
 CLI_SRCS = compiler/main.c compiler/inspect.c
 UNIT_SRCS = $(wildcard tests/compiler/*.c tests/runtime/*.c)
 # Hand-written objects that follow runtime/abi.h, for runtime tests: built
@@ -98,7 +101,12 @@ $(LIB_COMPILER): $(call obj,$(COMPILER_SRCS))
 	rm -f $@
 	ar rcs $@ $^
 
-$(LIB_RUNTIME): $(call obj,$(RUNTIME_SRCS))
+$(BUILD)/obj/%.o: %.S
+	@mkdir -p $(dir $@)
+	$(CC) $(filter-out -MMD -MP,$(ALL_CFLAGS)) -c $< -o $@
+
+$(LIB_RUNTIME): $(call obj,$(RUNTIME_SRCS)) \
+                $(patsubst %.S,$(BUILD)/obj/%.o,$(RUNTIME_ASM))
 	@mkdir -p $(dir $@)
 	rm -f $@
 	ar rcs $@ $^

@@ -27,6 +27,7 @@
 #ifndef WELF_H
 #define WELF_H
 
+#include <setjmp.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -87,6 +88,8 @@ typedef enum welf_status {
     WELF_ERR_OBJECT,               /* an object file welf cannot load */
     WELF_ERR_LINK,                 /* an import is missing or mistyped */
     WELF_ERR_TRAP,                 /* wasm code trapped: see trap_code */
+    WELF_ERR_EXIT,                 /* the program exited (welf_exit_raise,
+                                      WASI proc_exit): see exit_code */
 } welf_status;
 
 /* What a status code says about the input. */
@@ -106,6 +109,7 @@ typedef struct welf_error {
     uint32_t offset;      /* byte offset in the module, or WELF_NO_OFFSET */
     uint32_t func_index;  /* function index, or WELF_NO_INDEX */
     uint32_t trap_code;   /* welf_trap_code when code is WELF_ERR_TRAP */
+    int32_t exit_code;    /* the exit status when code is WELF_ERR_EXIT */
     char message[256];
 } welf_error;
 
@@ -149,7 +153,34 @@ typedef enum welf_valtype_code {
     WELF_TYPE_EXTERNREF = 0x6f,
 } welf_valtype_code;
 
-typedef struct welf_funcref welf_funcref;
+/*
+ * A function reference: three entries, one per calling convention, so
+ * every caller takes the one that matches its own (docs/abi.md):
+ *
+ *   wasm_call    results f(void *vmctx, void *caller, params...), LLVM
+ *                tailcc: for compiled code only;
+ *   array_call   void f(void *vmctx, void *caller, welf_val_raw *args,
+ *                size_t len): arguments in args[0..], results written
+ *                over them from args[0] (welf_func_call uses it);
+ *   native_call  R f(void *vmctx, void *caller, params...) in the C ABI
+ *                (i32 int32_t, i64 int64_t, f32 float, f64 double, v128
+ *                welf_v128, references pointers); NULL when the function
+ *                has more than one result. welf_func_native checks the
+ *                signature and hands it out.
+ *
+ * `vmctx` is the callee's context: an instance's, or for a host function
+ * its welf_host record. `caller` is the calling instance (what a host
+ * function sees as welf_caller), NULL when C calls. Records are owned by
+ * the engine; never write to them.
+ */
+typedef struct welf_funcref {
+    void *wasm_call;       /* 0 */
+    void *array_call;      /* 8 */
+    void *native_call;     /* 16 */
+    uint32_t type_id;      /* 24: engine-wide canonical signature id */
+    uint32_t reserved;     /* 28 */
+    void *vmctx;           /* 32 */
+} welf_funcref;
 
 /* One untyped value, as the array calling convention passes it: 16
  * bytes, so a v128 fits. */
@@ -320,6 +351,10 @@ welf_status welf_instance_export(welf_instance *inst, const char *name,
                                  size_t name_len, welf_extern *out,
                                  welf_error *err);
 
+/* The function with index `func_index` (imports first) of `inst`, or
+ * NULL when out of range: constant time, for generated wrappers. */
+welf_funcref *welf_instance_func(welf_instance *inst, uint32_t func_index);
+
 /* ---- functions ---- */
 
 /* The signature of a function reference. */
@@ -333,16 +368,123 @@ welf_status welf_func_call(welf_funcref *func, const welf_val *args,
                            size_t arg_count, welf_val *results,
                            size_t result_count, welf_error *err);
 
-/* A host function in the array convention: reads its arguments from
- * args[0 .. param_count), writes its results over args[0 ..
- * result_count). Returns 0, or a welf_trap_code to trap. */
-typedef int (*welf_host_fn)(void *user, welf_val_raw *args_and_results);
+/*
+ * Typed calls. A function's native entry, cast to its C type, is called
+ * with (func->vmctx, NULL, arguments...) and returns its result:
+ *
+ *   typedef float add_fn(void *, void *, int32_t, int64_t);
+ *   add_fn *add;
+ *   welf_func_native(func, &type, (void **)&add, &err);   (checked once)
+ *   float r = add(func->vmctx, NULL, 1, 2);
+ *
+ * welf_func_native refuses (WELF_ERR_USAGE, both signatures in the
+ * message) a function whose signature is not `type`, and one with
+ * several results (it has no native entry: use welf_func_call). A typed
+ * call that may trap must run inside a trap frame (below); a trap with
+ * no frame to return to aborts the process with the trap's message.
+ */
+welf_status welf_func_native(welf_funcref *func,
+                             const welf_functype_info *type, void **entry,
+                             welf_error *err);
 
-/* Defines a host function of the given signature. */
+/* WELF_OK when func's signature is exactly `type`, else WELF_ERR_USAGE
+ * naming both signatures. */
+welf_status welf_func_check_type(const welf_funcref *func,
+                                 const welf_functype_info *type,
+                                 welf_error *err);
+
+/*
+ * Trap frames: where a trap (or welf_exit_raise) in code called from C
+ * comes back to. welf_func_call sets one up by itself; typed calls run
+ * inside one the caller sets up, once for any number of calls:
+ *
+ *   welf_trap_frame frame;
+ *   welf_trap_frame_push(engine, &frame);
+ *   if (setjmp(frame.env) == 0) {
+ *       r = add(func->vmctx, NULL, 1, 2);      (any number of calls)
+ *   }
+ *   status = welf_trap_frame_pop(&frame, &err);   (on both paths)
+ *
+ * Frames nest (host -> wasm -> host -> wasm) and belong to the thread
+ * that pushed them; pop them in reverse order. The outermost frame of a
+ * thread also sets the stack budget wasm code may use below it (1 MiB);
+ * typed calls outside any frame run without a stack check. Variables
+ * changed between setjmp and a trap must be volatile to be read after
+ * it, as with any setjmp. (glibc's setjmp does not save the signal mask,
+ * so a frame costs no system call.)
+ */
+typedef struct welf_trap_frame {
+    jmp_buf env;
+    struct welf_trap_frame *prev;
+    welf_engine *engine;
+    uintptr_t saved_limit;
+    volatile uint32_t code;        /* welf_trap_code; 0 while running */
+    volatile uint32_t detail;
+    volatile bool has_detail;
+    volatile bool exited;          /* welf_exit_raise, with `detail` */
+} welf_trap_frame;
+
+void welf_trap_frame_push(welf_engine *engine, welf_trap_frame *frame);
+/* WELF_OK, or WELF_ERR_TRAP / WELF_ERR_EXIT for what ended the frame. */
+welf_status welf_trap_frame_pop(welf_trap_frame *frame, welf_error *err);
+
+/* Ends the innermost trap frame's calls with a trap: for host
+ * functions. Frames of host C code in between are abandoned (their
+ * locals are not cleaned up), as with longjmp. */
+_Noreturn void welf_trap_raise(welf_trap_code code);
+/* Likewise, ending them with WELF_ERR_EXIT and this exit status (what
+ * WASI proc_exit does). */
+_Noreturn void welf_exit_raise(int32_t status);
+
+/*
+ * Host functions. Both forms receive their own record first (`data` is
+ * the pointer given when the function was made; the record begins with
+ * the function's funcref, which is where its vmctx points) and the calling
+ * instance second (NULL when C calls them), then:
+ *
+ *   typed     their parameters as C arguments, returning the result in
+ *             the native convention, e.g.
+ *                 int32_t add(welf_host *self, welf_caller *caller,
+ *                             int32_t a, int32_t b);
+ *             at most one result;
+ *   untyped   the array convention: arguments in args[0 .. params),
+ *             results written over args[0 .. results); len is the number
+ *             of slots, max(params, results).
+ *
+ * Either kind is called from wasm through one stub of the importing
+ * module, and from C both ways: welf_func_call and welf_func_native work
+ * on any function (the runtime converts between the conventions without
+ * a compiler). A host function traps with welf_trap_raise.
+ */
+typedef struct welf_host {
+    welf_funcref func;            /* the function's own reference */
+    void *data;
+} welf_host;
+
+/* The instance whose code is calling a host function. */
+typedef struct welf_caller welf_caller;
+
+typedef void (*welf_host_fn)(welf_host *self, welf_caller *caller,
+                             welf_val_raw *args, size_t len);
+
+/* An untyped host function of the given signature. */
 welf_status welf_func_new_host(welf_engine *engine,
                                const welf_functype_info *type,
-                               welf_host_fn fn, void *user,
+                               welf_host_fn fn, void *data,
                                welf_funcref **out, welf_error *err);
+
+/* A typed host function: `fn` is the C function, cast to void (*)(void),
+ * whose C type must match `type` as above (C cannot check that: a
+ * mismatch is undefined behaviour). At most one result. */
+welf_status welf_func_new_typed(welf_engine *engine,
+                                const welf_functype_info *type,
+                                void (*fn)(void), void *data,
+                                welf_funcref **out, welf_error *err);
+
+/* The calling instance (NULL when C called the host function). */
+welf_instance *welf_caller_instance(welf_caller *caller);
+/* The caller's memory `index`, NULL if it has none or caller is NULL. */
+welf_memory *welf_caller_memory(welf_caller *caller, uint32_t index);
 
 /* ---- memories, tables, globals ---- */
 

@@ -27,26 +27,11 @@ __attribute__((visibility("hidden"))) unsigned welf_cpu_level(void);
 
 typedef struct welf_vmctx welf_vmctx;
 
-/*
- * A function reference (shared/DESIGN.md, "Three entry points"). The
- * wasm entry takes (callee vmctx, caller vmctx, params...) with LLVM's
- * tailcc convention and returns its results (several as a struct); the
- * array entry takes (callee vmctx, caller vmctx, welf_val_raw *args,
- * size_t len) and writes results over the arguments; the native entry
- * is the C ABI with the same leading two pointers.
- *
- * For a host function, `vmctx` points at the funcref itself, and its
- * wasm_call is the importing module's wasm-to-array stub, which calls
- * ((welf_funcref *)callee)->array_call.
- */
-struct welf_funcref {
-    void *wasm_call;       /* 0 */
-    void *array_call;      /* 8 */
-    void *native_call;     /* 16 */
-    uint32_t type_id;      /* 24: engine-wide canonical signature id */
-    uint32_t reserved;     /* 28 */
-    void *vmctx;           /* 32 */
-};
+/* struct welf_funcref, the three-entry function reference, is public:
+ * welf.h defines it with its offsets. A host function's vmctx is its
+ * welf_host record; its wasm_call is the importing module's wasm-to-array
+ * (untyped) or wasm-to-native (typed) stub, which calls the array or
+ * native entry. */
 
 /* A linear memory as compiled code sees it. */
 typedef struct welf_memory_rt {

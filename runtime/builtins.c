@@ -27,7 +27,7 @@ static void builtin_trap(welf_vmctx *vm, uint32_t code, uint32_t detail)
     (void)vm;
     if (code == WELF_TRAP_INDIRECT_NULL || code == WELF_TRAP_UNDEFINED_ELEMENT)
         welf_trap_raise_detail(code, detail);
-    welf_trap_raise(code);
+    welf_trap_raise((welf_trap_code)code);
 }
 
 /* ---- memories ---- */
@@ -43,7 +43,7 @@ static void builtin_memory_fill(welf_vmctx *vm, uint32_t mem, uint32_t dst,
 {
     welf_memory_rt *m = vm->memories[mem];
     if (!in_range(dst, len, m->size_bytes))
-        welf_trap_raise(WELF_TRAP_MEMORY_OOB);
+        welf_trap_raise(WELF_TRAP_CODE_MEMORY_OOB);
     memset(m->base + dst, (int)(uint8_t)value, len);
 }
 
@@ -55,7 +55,7 @@ static void builtin_memory_copy(welf_vmctx *vm, uint32_t dst_mem,
     welf_memory_rt *s = vm->memories[src_mem];
     if (!in_range(dst, len, d->size_bytes) ||
         !in_range(src, len, s->size_bytes))
-        welf_trap_raise(WELF_TRAP_MEMORY_OOB);
+        welf_trap_raise(WELF_TRAP_CODE_MEMORY_OOB);
     memmove(d->base + dst, s->base + src, len);
 }
 
@@ -66,7 +66,7 @@ static void builtin_memory_init(welf_vmctx *vm, uint32_t mem, uint32_t seg,
     welf_memory_rt *m = vm->memories[mem];
     if (!in_range(src, len, inst->data_sizes[seg]) ||
         !in_range(dst, len, m->size_bytes))
-        welf_trap_raise(WELF_TRAP_MEMORY_OOB);
+        welf_trap_raise(WELF_TRAP_CODE_MEMORY_OOB);
     if (len)
         memcpy(m->base + dst, inst->module->desc->datas[seg].bytes + src,
                len);
@@ -90,7 +90,7 @@ static void builtin_table_fill(welf_vmctx *vm, uint32_t table, uint32_t dst,
 {
     welf_table_rt *t = vm->tables[table];
     if (!in_range(dst, len, t->size))
-        welf_trap_raise(WELF_TRAP_TABLE_OOB);
+        welf_trap_raise(WELF_TRAP_CODE_TABLE_OOB);
     for (uint32_t i = 0; i < len; i++)
         t->elems[dst + i] = value;
 }
@@ -102,7 +102,7 @@ static void builtin_table_copy(welf_vmctx *vm, uint32_t dst_table,
     welf_table_rt *d = vm->tables[dst_table];
     welf_table_rt *s = vm->tables[src_table];
     if (!in_range(dst, len, d->size) || !in_range(src, len, s->size))
-        welf_trap_raise(WELF_TRAP_TABLE_OOB);
+        welf_trap_raise(WELF_TRAP_CODE_TABLE_OOB);
     if (len)
         memmove(d->elems + dst, s->elems + src, (size_t)len * sizeof(void *));
 }
@@ -113,7 +113,7 @@ static void builtin_table_init(welf_vmctx *vm, uint32_t table, uint32_t seg,
     welf_elem_inst *e = &instance_of(vm)->elems[seg];
     welf_table_rt *t = vm->tables[table];
     if (!in_range(src, len, e->count) || !in_range(dst, len, t->size))
-        welf_trap_raise(WELF_TRAP_TABLE_OOB);
+        welf_trap_raise(WELF_TRAP_CODE_TABLE_OOB);
     for (uint32_t i = 0; i < len; i++)
         t->elems[dst + i] = e->vals[src + i].ref;
 }

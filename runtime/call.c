@@ -6,10 +6,11 @@
  */
 #include "internal.h"
 
+#include <stdio.h>
 #include <string.h>
 
-typedef void (*array_fn)(welf_vmctx *callee, welf_vmctx *caller,
-                         welf_val_raw *args, size_t len);
+typedef void (*array_fn)(void *callee, void *caller, welf_val_raw *args,
+                         size_t len);
 
 /* ---- values ---- */
 
@@ -48,39 +49,203 @@ welf_val welf_val_from_raw(uint8_t type, const welf_val_raw *raw)
 
 /* ---- host functions ---- */
 
-/*
- * The array entry of every host function: callee is the host record
- * (its funcref's vmctx). A non-zero return from the user's function
- * becomes a trap with that code.
- */
-static void host_array_call(welf_vmctx *callee, welf_vmctx *caller,
-                            welf_val_raw *args, size_t len)
-{
-    (void)caller;
-    (void)len;
-    welf_host_func *host = (welf_host_func *)(void *)callee;
-    int code = host->fn(host->user, args);
-    if (code != 0)
-        welf_trap_raise((uint32_t)code);
-}
+/* x86_64.S */
+WELF_INTERNAL void welf_ffi_call(void *fn, const uint64_t gpr[6],
+                                 const uint8_t xmm[8][16],
+                                 const uint64_t *stack, size_t stack_words,
+                                 uint8_t ret[32]);
+WELF_INTERNAL void welf_native_to_array_entry(void);
+WELF_INTERNAL void welf_native_to_array(const uint64_t gpr[6],
+                                        const uint8_t xmm[8][16],
+                                        const uint64_t *stack,
+                                        uint8_t ret[32]);
 
 static bool is_host(const welf_funcref *func)
 {
-    return func->array_call == (void *)host_array_call;
+    return func->reserved == WELF_HOST_UNTYPED ||
+           func->reserved == WELF_HOST_TYPED;
+}
+
+static welf_host_func *host_of(const welf_funcref *func)
+{
+    return (welf_host_func *)func->vmctx;
 }
 
 welf_engine *welf_funcref_engine(const welf_funcref *func)
 {
     if (is_host(func))
-        return ((const welf_host_func *)func)->engine;
+        return host_of(func)->engine;
     return ((const welf_instance *)func->vmctx)->engine;
 }
 
-welf_status welf_func_new_host(welf_engine *engine,
-                               const welf_functype_info *type,
-                               welf_host_fn fn, void *user,
-                               welf_funcref **out, welf_error *err)
+void *welf_host_wasm_stub(const welf_funcref *func, void *to_array,
+                          void *to_native)
 {
+    return func->reserved == WELF_HOST_TYPED ? to_native : to_array;
+}
+
+/*
+ * Where the System V ABI puts each argument of a native call: the two
+ * leading pointers and integers/references in general registers, floats
+ * and vectors in xmm0..7, the rest in 8-byte stack words (a v128 on a
+ * 16-byte boundary, two words). `visit` moves one argument between its
+ * array slot and its place; native_plan drives it over a signature.
+ */
+typedef struct native_place {
+    uint64_t *gpr;               /* [6] */
+    uint8_t (*xmm)[16];          /* [8] */
+    uint64_t *stack;             /* caller's words */
+    unsigned ngpr, nxmm;
+    size_t nstack;
+} native_place;
+
+/* The address of the next argument of `type`, advancing the counters. */
+static void *native_next(native_place *p, uint8_t type)
+{
+    switch (type) {
+    case WELF_TYPE_F32:
+    case WELF_TYPE_F64:
+    case WELF_TYPE_V128:
+        if (p->nxmm < 8)
+            return p->xmm[p->nxmm++];
+        if (type == WELF_TYPE_V128) {
+            p->nstack = (p->nstack + 1) & ~(size_t)1;
+            p->nstack += 2;
+            return &p->stack[p->nstack - 2];
+        }
+        return &p->stack[p->nstack++];
+    default:
+        if (p->ngpr < 6)
+            return &p->gpr[p->ngpr++];
+        return &p->stack[p->nstack++];
+    }
+}
+
+/* Bytes an argument of `type` takes in its register or slot. */
+static size_t native_size(uint8_t type)
+{
+    switch (type) {
+    case WELF_TYPE_I32:
+    case WELF_TYPE_F32: return 4;
+    case WELF_TYPE_V128: return 16;
+    default: return 8;
+    }
+}
+
+/* Stack words a signature's arguments need in the native convention. */
+static size_t native_stack_words(const welf_functype *t)
+{
+    uint64_t gpr[6];
+    uint8_t xmm[8][16];
+    native_place p = {gpr, xmm, NULL, 2, 0, 0};
+    for (uint32_t i = 0; i < t->param_count; i++) {
+        uint8_t ty = t->types[i];
+        bool vec = ty == WELF_TYPE_F32 || ty == WELF_TYPE_F64 ||
+                   ty == WELF_TYPE_V128;
+        if (vec && p.nxmm < 8)
+            p.nxmm++;
+        else if (!vec && p.ngpr < 6)
+            p.ngpr++;
+        else if (ty == WELF_TYPE_V128)
+            p.nstack = ((p.nstack + 1) & ~(size_t)1) + 2;
+        else
+            p.nstack++;
+    }
+    return p.nstack;
+}
+
+/*
+ * The array entry of a typed host function: sorts the slots into
+ * registers and stack words and calls the function's native entry (the
+ * user's C function) through welf_ffi_call.
+ */
+#define FFI_STACK_WORDS 32
+
+static void typed_host_array_call(welf_host *self, welf_caller *caller,
+                                  welf_val_raw *args, size_t len)
+{
+    (void)len;
+    welf_host_func *host = (welf_host_func *)self;
+    const welf_functype *t = welf_engine_type(host->engine,
+                                              host->pub.func.type_id);
+    uint64_t gpr[6] = {(uint64_t)(uintptr_t)self,
+                       (uint64_t)(uintptr_t)caller};
+    _Alignas(16) uint8_t xmm[8][16];
+    uint64_t stack_buf[FFI_STACK_WORDS];
+    size_t words = native_stack_words(t);
+    uint64_t *stack = stack_buf;
+    if (words > FFI_STACK_WORDS) {
+        stack = welf_malloc(words * sizeof *stack);
+        if (!stack)
+            welf_trap_raise(WELF_TRAP_CODE_STACK_EXHAUSTED);
+    }
+    memset(xmm, 0, sizeof xmm);
+    native_place p = {gpr, xmm, stack, 2, 0, 0};
+    for (uint32_t i = 0; i < t->param_count; i++) {
+        void *at = native_next(&p, t->types[i]);
+        memset(at, 0, t->types[i] == WELF_TYPE_V128 ? 16 : 8);
+        memcpy(at, &args[i], native_size(t->types[i]));
+    }
+    _Alignas(16) uint8_t ret[32];
+    welf_ffi_call((void *)host->pub.func.native_call, gpr,
+                  (const uint8_t(*)[16])xmm, stack, words, ret);
+    if (stack != stack_buf)
+        welf_free(stack);
+    if (t->result_count == 1) {
+        uint8_t ty = t->types[t->param_count];
+        bool vec = ty == WELF_TYPE_F32 || ty == WELF_TYPE_F64 ||
+                   ty == WELF_TYPE_V128;
+        memset(&args[0], 0, sizeof args[0]);
+        memcpy(&args[0], vec ? ret + 16 : ret, native_size(ty));
+    }
+}
+
+/*
+ * The native entry of an untyped host function, behind
+ * welf_native_to_array_entry: gathers the arguments from the saved
+ * registers and the caller's stack words into slots, calls the array
+ * function, and leaves the result where the native convention wants it.
+ */
+void welf_native_to_array(const uint64_t gpr[6], const uint8_t xmm[8][16],
+                          const uint64_t *stack, uint8_t ret[32])
+{
+    welf_host_func *host = (welf_host_func *)(uintptr_t)gpr[0];
+    welf_caller *caller = (welf_caller *)(uintptr_t)gpr[1];
+    const welf_functype *t = welf_engine_type(host->engine,
+                                              host->pub.func.type_id);
+    size_t len = t->param_count > t->result_count ? t->param_count
+                                                  : t->result_count;
+    welf_val_raw slots_buf[16];
+    welf_val_raw *slots = slots_buf;
+    if (len > 16) {
+        slots = welf_malloc(len * sizeof *slots);
+        if (!slots)
+            welf_trap_raise(WELF_TRAP_CODE_STACK_EXHAUSTED);
+    }
+    memset(slots, 0, (len ? len : 1) * sizeof *slots);
+    native_place p = {(uint64_t *)gpr, (uint8_t(*)[16])xmm,
+                      (uint64_t *)stack, 2, 0, 0};
+    for (uint32_t i = 0; i < t->param_count; i++)
+        memcpy(&slots[i], native_next(&p, t->types[i]),
+               native_size(t->types[i]));
+    ((welf_host_fn)host->pub.func.array_call)(&host->pub, caller, slots, len);
+    memset(ret, 0, 32);
+    if (t->result_count == 1) {
+        uint8_t ty = t->types[t->param_count];
+        bool vec = ty == WELF_TYPE_F32 || ty == WELF_TYPE_F64 ||
+                   ty == WELF_TYPE_V128;
+        memcpy(vec ? ret + 16 : ret, &slots[0], native_size(ty));
+    }
+    if (slots != slots_buf)
+        welf_free(slots);
+}
+
+static welf_status host_new(welf_engine *engine,
+                            const welf_functype_info *type, bool typed,
+                            void *fn, void *data, welf_funcref **out,
+                            welf_error *err)
+{
+    const char *what = typed ? "welf_func_new_typed" : "welf_func_new_host";
     if (err)
         welf_error_clear(err);
     if (out)
@@ -89,7 +254,7 @@ welf_status welf_func_new_host(welf_engine *engine,
         (type->param_count && !type->params) ||
         (type->result_count && !type->results))
         return welf_error_set(err, WELF_ERR_USAGE, WELF_NO_OFFSET,
-                              "welf_func_new_host: missing argument");
+                              "%s: missing argument", what);
     for (uint32_t i = 0; i < type->param_count; i++)
         if (!welf_valtype_valid(type->params[i]))
             return welf_error_set(err, WELF_ERR_USAGE, WELF_NO_OFFSET,
@@ -100,11 +265,15 @@ welf_status welf_func_new_host(welf_engine *engine,
             return welf_error_set(err, WELF_ERR_USAGE, WELF_NO_OFFSET,
                                   "bad type 0x%02x of result %u",
                                   type->results[i], i);
+    if (typed && type->result_count > 1)
+        return welf_error_set(err, WELF_ERR_USAGE, WELF_NO_OFFSET,
+                              "welf_func_new_typed: a typed host function "
+                              "has at most one result, not %u (use "
+                              "welf_func_new_host)", type->result_count);
     uint32_t id;
-    welf_status st = welf_engine_intern_type(engine, type->params,
-                                             type->param_count, type->results,
-                                             type->result_count, NULL, &id,
-                                             err);
+    welf_status st = welf_engine_intern_type(
+        engine, type->params, type->param_count, type->results,
+        type->result_count, NULL, NULL, &id, err);
     if (st != WELF_OK)
         return st;
     welf_host_func *host = welf_malloc(sizeof *host);
@@ -112,29 +281,70 @@ welf_status welf_func_new_host(welf_engine *engine,
         return welf_error_set(err, WELF_ERR_NOMEM, WELF_NO_OFFSET,
                               "out of memory creating a host function");
     memset(host, 0, sizeof *host);
+    host->pub.data = data;
+    host->pub.func.reserved = typed ? WELF_HOST_TYPED : WELF_HOST_UNTYPED;
+    if (typed) {
+        host->pub.func.array_call = (void *)typed_host_array_call;
+        host->pub.func.native_call = fn;
+    } else {
+        host->pub.func.array_call = fn;
+        host->pub.func.native_call = type->result_count <= 1
+                                    ? (void *)welf_native_to_array_entry
+                                    : NULL;
+    }
     /*
-     * wasm_call is the wasm-to-array stub of an importing module, set at
-     * instantiation. If a module with this signature is already loaded,
-     * its stub serves now, so the function is callable from wasm however
-     * it gets there (an argument, a global, a table), not only by import.
+     * wasm_call is a stub of an importing module for this signature, set
+     * at pre-instantiation. If a module with this signature is already
+     * loaded, its stub serves now, so the function is callable from wasm
+     * however it gets there (an argument, a global, a table), not only
+     * by import.
      */
-    host->ref.wasm_call = welf_engine_type(engine, id)->wasm_to_array;
-    host->ref.array_call = (void *)host_array_call;
-    host->ref.native_call = NULL;
-    host->ref.type_id = id;
-    host->ref.vmctx = host;
+    const welf_functype *t = welf_engine_type(engine, id);
+    host->pub.func.wasm_call = welf_host_wasm_stub(&host->pub.func, t->wasm_to_array,
+                                              t->wasm_to_native);
+    host->pub.func.type_id = id;
+    host->pub.func.vmctx = host;
     host->engine = engine;
-    host->fn = fn;
-    host->user = user;
     host->next = engine->hosts;
     engine->hosts = host;
-    *out = &host->ref;
+    *out = &host->pub.func;
     return WELF_OK;
+}
+
+welf_status welf_func_new_host(welf_engine *engine,
+                               const welf_functype_info *type,
+                               welf_host_fn fn, void *data,
+                               welf_funcref **out, welf_error *err)
+{
+    return host_new(engine, type, false, (void *)fn, data, out, err);
+}
+
+welf_status welf_func_new_typed(welf_engine *engine,
+                                const welf_functype_info *type,
+                                void (*fn)(void), void *data,
+                                welf_funcref **out, welf_error *err)
+{
+    return host_new(engine, type, true, (void *)fn, data, out, err);
 }
 
 void welf_host_func_destroy(welf_host_func *host)
 {
     welf_free(host);
+}
+
+/* ---- callers ---- */
+
+welf_instance *welf_caller_instance(welf_caller *caller)
+{
+    return (welf_instance *)caller;
+}
+
+welf_memory *welf_caller_memory(welf_caller *caller, uint32_t index)
+{
+    welf_instance *inst = (welf_instance *)caller;
+    if (!inst || index >= inst->module->desc->memory_count)
+        return NULL;
+    return inst->memories[index];
 }
 
 /* ---- signatures ---- */
@@ -152,6 +362,88 @@ void welf_func_type(const welf_funcref *func, welf_functype_info *out)
     out->results = t->types + t->param_count;
 }
 
+/* "(i32, i64) -> f32" into buf. */
+static void sig_format(char *buf, size_t size, const uint8_t *params,
+                       uint32_t np, const uint8_t *results, uint32_t nr)
+{
+    size_t n = 0;
+#define PUT(...) \
+    do { \
+        int k = snprintf(buf + n, n < size ? size - n : 0, __VA_ARGS__); \
+        if (k > 0) \
+            n += (size_t)k; \
+    } while (0)
+    PUT("(");
+    for (uint32_t i = 0; i < np; i++)
+        PUT("%s%s", i ? ", " : "", welf_valtype_str(params[i]));
+    PUT(") -> ");
+    if (nr != 1)
+        PUT("(");
+    for (uint32_t i = 0; i < nr; i++)
+        PUT("%s%s", i ? ", " : "", welf_valtype_str(results[i]));
+    if (nr != 1)
+        PUT(")");
+#undef PUT
+}
+
+welf_status welf_func_check_type(const welf_funcref *func,
+                                 const welf_functype_info *type,
+                                 welf_error *err)
+{
+    if (err)
+        welf_error_clear(err);
+    if (!func || !type || (type->param_count && !type->params) ||
+        (type->result_count && !type->results))
+        return welf_error_set(err, WELF_ERR_USAGE, WELF_NO_OFFSET,
+                              "welf_func_check_type: missing argument");
+    welf_functype_info have;
+    welf_func_type(func, &have);
+    bool same = have.param_count == type->param_count &&
+                have.result_count == type->result_count &&
+                (!have.param_count ||
+                 !memcmp(have.params, type->params, have.param_count)) &&
+                (!have.result_count ||
+                 !memcmp(have.results, type->results, have.result_count));
+    if (same)
+        return WELF_OK;
+    char want_s[128], have_s[128];
+    sig_format(want_s, sizeof want_s, type->params, type->param_count,
+               type->results, type->result_count);
+    sig_format(have_s, sizeof have_s, have.params, have.param_count,
+               have.results, have.result_count);
+    return welf_error_set(err, WELF_ERR_USAGE, WELF_NO_OFFSET,
+                          "function type mismatch: expected %s, the "
+                          "function is %s", want_s, have_s);
+}
+
+welf_status welf_func_native(welf_funcref *func,
+                             const welf_functype_info *type, void **entry,
+                             welf_error *err)
+{
+    if (entry)
+        *entry = NULL;
+    if (!entry)
+        return welf_error_set(err, WELF_ERR_USAGE, WELF_NO_OFFSET,
+                              "welf_func_native: missing argument");
+    welf_status st = welf_func_check_type(func, type, err);
+    if (st != WELF_OK)
+        return st;
+    if (!func->native_call)
+        return welf_error_set(err, WELF_ERR_USAGE, WELF_NO_OFFSET,
+                              "welf_func_native: a function with %u results "
+                              "has no native entry; use welf_func_call",
+                              type->result_count);
+    *entry = func->native_call;
+    return WELF_OK;
+}
+
+welf_funcref *welf_instance_func(welf_instance *inst, uint32_t func_index)
+{
+    if (!inst || func_index >= inst->module->desc->func_count)
+        return NULL;
+    return inst->vm.funcs[func_index];
+}
+
 /* ---- calls ---- */
 
 typedef struct array_call_ctx {
@@ -164,7 +456,7 @@ typedef struct array_call_ctx {
 static void run_array_call(void *p)
 {
     array_call_ctx *c = p;
-    c->fn(c->vmctx, c->vmctx, c->slots, c->len);
+    c->fn(c->vmctx, NULL, c->slots, c->len);
 }
 
 
@@ -218,7 +510,7 @@ welf_status welf_func_call(welf_funcref *func, const welf_val *args,
 
     array_call_ctx ctx = {(array_fn)func->array_call, func->vmctx, slots,
                           len};
-    welf_status st = welf_trap_guard(&engine->call_state, run_array_call,
+    welf_status st = welf_trap_guard(engine, run_array_call,
                                      &ctx, err);
     if (st == WELF_OK)
         for (size_t i = 0; i < result_count; i++)

@@ -137,19 +137,22 @@ static bool buckets_grow(welf_engine *engine)
 
 /* Gives host functions of type `id` that still lack a wasm entry the
  * stub a module just brought (see welf_func_new_host). */
-static void patch_hosts(welf_engine *engine, uint32_t id, void *stub)
+static void patch_hosts(welf_engine *engine, uint32_t id,
+                        const welf_functype *t)
 {
     for (welf_host_func *h = engine->hosts; h; h = h->next)
-        if (h->ref.type_id == id && !h->ref.wasm_call)
-            h->ref.wasm_call = stub;
+        if (h->pub.func.type_id == id && !h->pub.func.wasm_call)
+            h->pub.func.wasm_call = welf_host_wasm_stub(&h->pub.func, t->wasm_to_array,
+                                                   t->wasm_to_native);
 }
 
 welf_status welf_engine_intern_type(welf_engine *engine,
                                     const uint8_t *params,
                                     uint32_t param_count,
                                     const uint8_t *results,
-                                    uint32_t result_count, void *stub,
-                                    uint32_t *id, welf_error *err)
+                                    uint32_t result_count, void *to_array,
+                                    void *to_native, uint32_t *id,
+                                    welf_error *err)
 {
     uint32_t hash = sig_hash(params, param_count, results, result_count);
     if (engine->bucket_count) {
@@ -160,9 +163,13 @@ welf_status welf_engine_intern_type(welf_engine *engine,
             welf_functype *t = &engine->types[found - 1];
             if (sig_equal(t, hash, params, param_count, results,
                           result_count)) {
-                if (stub && !t->wasm_to_array) {
-                    t->wasm_to_array = stub;
-                    patch_hosts(engine, found, stub);
+                if ((to_array && !t->wasm_to_array) ||
+                    (to_native && !t->wasm_to_native)) {
+                    if (!t->wasm_to_array)
+                        t->wasm_to_array = to_array;
+                    if (!t->wasm_to_native)
+                        t->wasm_to_native = to_native;
+                    patch_hosts(engine, found, t);
                 }
                 *id = found;
                 return WELF_OK;
@@ -199,7 +206,8 @@ welf_status welf_engine_intern_type(welf_engine *engine,
     t->result_count = result_count;
     t->types = copy;
     t->hash = hash;
-    t->wasm_to_array = stub;
+    t->wasm_to_array = to_array;
+    t->wasm_to_native = to_native;
     uint32_t new_id = ++engine->type_count;
     uint32_t mask = engine->bucket_count - 1;
     uint32_t slot = hash & mask;

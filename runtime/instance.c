@@ -257,8 +257,11 @@ welf_status welf_imports_prepare(welf_module *module,
         case WELF_EXTERN_FUNC: {
             welf_funcref *f = ex->u.func;
             /* A host function's wasm entry: this module's stub. */
-            if (!f->wasm_call)
-                f->wasm_call = d->types[d->funcs[x].type_index].wasm_to_array;
+            if (!f->wasm_call) {
+                const welf_desc_type *t = &d->types[d->funcs[x].type_index];
+                f->wasm_call = welf_host_wasm_stub(f, t->wasm_to_array,
+                                                   t->wasm_to_native);
+            }
             out->funcs[x] = f;
             break;
         }
@@ -495,7 +498,7 @@ static void initialise(void *p)
             uint32_t offset = eval_offset(e->offset, vm);
             welf_table_rt *t = vm->tables[e->table_index];
             if ((uint64_t)offset + e->count > t->size)
-                welf_trap_raise(WELF_TRAP_TABLE_OOB);
+                welf_trap_raise(WELF_TRAP_CODE_TABLE_OOB);
             for (uint32_t j = 0; j < e->count; j++)
                 t->elems[offset + j] = seg->vals[j].ref;
         }
@@ -509,7 +512,7 @@ static void initialise(void *p)
         uint32_t offset = eval_offset(s->offset, vm);
         welf_memory_rt *m = vm->memories[s->memory_index];
         if ((uint64_t)offset + s->size_bytes > m->size_bytes)
-            welf_trap_raise(WELF_TRAP_MEMORY_OOB);
+            welf_trap_raise(WELF_TRAP_CODE_MEMORY_OOB);
         if (s->size_bytes)
             memcpy(m->base + offset, s->bytes, s->size_bytes);
         inst->data_sizes[i] = 0;
@@ -546,7 +549,7 @@ welf_status welf_instance_create(welf_module *module,
     welf_engine *engine = module->engine;
     inst->next = engine->instances;
     engine->instances = inst;
-    st = welf_trap_guard(&engine->call_state, initialise, inst, err);
+    st = welf_trap_guard(engine, initialise, inst, err);
     if (st != WELF_OK)
         return st;
     *out = inst;

@@ -46,7 +46,8 @@ typedef struct welf_functype {
     uint32_t result_count;
     uint8_t *types;
     uint32_t hash;
-    void *wasm_to_array;   /* the first such stub any module brought */
+    void *wasm_to_array;   /* the first such stubs any module brought */
+    void *wasm_to_native;
 } welf_functype;
 
 typedef struct welf_host_func welf_host_func;
@@ -118,13 +119,19 @@ struct welf_global {
     welf_global *next;
 };
 
-/* A host function: the funcref first, so a welf_funcref * is also a
- * welf_host_func *; its vmctx points at the record itself. */
+/*
+ * A host function. `pub` (the funcref, then the user's data) comes
+ * first: the funcref's vmctx points at the record, so the function
+ * receives it as its welf_host, and a wasm-to-array or wasm-to-native
+ * stub finds the entry it calls at the funcref offsets of its callee
+ * vmctx. The funcref's `reserved` field says which kind it is
+ * (WELF_HOST_*); compiled functions have 0 there.
+ */
+enum { WELF_HOST_UNTYPED = 1, WELF_HOST_TYPED = 2 };
+
 struct welf_host_func {
-    welf_funcref ref;
+    welf_host pub;
     welf_engine *engine;
-    welf_host_fn fn;
-    void *user;
     welf_host_func *next;
 };
 
@@ -178,14 +185,17 @@ struct welf_instance {
 
 WELF_INTERNAL bool welf_valtype_valid(uint8_t type);
 
-/* Interns a signature; `stub` (may be NULL) is a wasm-to-array stub for
- * it, remembered for host functions of that type. */
+/* Interns a signature; `to_array` and `to_native` (may be NULL) are a
+ * module's wasm-to-array and wasm-to-native stubs for it, remembered for
+ * host functions of that type. */
 WELF_INTERNAL welf_status welf_engine_intern_type(welf_engine *engine,
                                                   const uint8_t *params,
                                                   uint32_t param_count,
                                                   const uint8_t *results,
                                                   uint32_t result_count,
-                                                  void *stub, uint32_t *id,
+                                                  void *to_array,
+                                                  void *to_native,
+                                                  uint32_t *id,
                                                   welf_error *err);
 
 /* The signature with id `id`, or NULL when it is not one. */
@@ -291,6 +301,10 @@ WELF_INTERNAL void welf_global_destroy(welf_global *global);
 
 /* The engine a funcref belongs to (a host record's, or its instance's). */
 WELF_INTERNAL welf_engine *welf_funcref_engine(const welf_funcref *func);
+/* The wasm entry a host function of type `t` takes: t's stub for its
+ * kind (NULL when no module has brought one yet). */
+WELF_INTERNAL void *welf_host_wasm_stub(const welf_funcref *func,
+                                        void *to_array, void *to_native);
 WELF_INTERNAL void welf_host_func_destroy(welf_host_func *host);
 WELF_INTERNAL void welf_val_to_raw(const welf_val *val, welf_val_raw *raw);
 WELF_INTERNAL welf_val welf_val_from_raw(uint8_t type,
@@ -307,12 +321,12 @@ WELF_INTERNAL welf_status welf_trap_install(welf_error *err);
  * WELF_ERR_TRAP in err. fn must not hold resources a trap would leak.
  */
 typedef void (*welf_guarded_fn)(void *ctx);
-WELF_INTERNAL welf_status welf_trap_guard(welf_call_state *state,
+WELF_INTERNAL welf_status welf_trap_guard(welf_engine *engine,
                                           welf_guarded_fn fn, void *ctx,
                                           welf_error *err);
 
-/* Unwinds to the innermost trap boundary of this thread. */
-WELF_INTERNAL _Noreturn void welf_trap_raise(uint32_t code);
+/* welf_trap_raise (welf.h) unwinds to the innermost trap frame of this
+ * thread. */
 /* Raises a trap whose message names `detail` (an element index). */
 WELF_INTERNAL _Noreturn void welf_trap_raise_detail(uint32_t code,
                                                     uint32_t detail);

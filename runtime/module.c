@@ -276,7 +276,7 @@ welf_status welf_module_from_desc(welf_engine *engine,
         const uint8_t *results = t->types ? t->types + t->param_count : NULL;
         st = welf_engine_intern_type(engine, t->types, t->param_count,
                                      results, t->result_count,
-                                     t->wasm_to_array,
+                                     t->wasm_to_array, t->wasm_to_native,
                                      &module->type_ids[i], err);
         if (st != WELF_OK)
             goto fail;

@@ -1,6 +1,6 @@
 /*
  * trap.c — traps: the trap boundary around every entry into wasm (a
- * thread-local stack of sigsetjmp points, so host -> wasm -> host -> wasm
+ * thread-local stack of setjmp points, so host -> wasm -> host -> wasm
  * nests), raising a trap (builtins, host functions), the SIGSEGV/SIGBUS
  * handler that turns a fault inside a registered memory reservation
  * (memory.c) into an out-of-bounds trap and passes any other fault on,
@@ -66,81 +66,113 @@ static welf_status trap_error_detail(welf_error *err, uint32_t code,
 /* ---- the trap boundary ---- */
 
 /*
- * One active entry into wasm. The stack of them is thread-local: a trap
- * unwinds to the innermost one, which belongs to the thread that trapped.
- * sigsetjmp does not save the signal mask (that would be a system call
- * per call): traps raised by code never run inside a signal handler,
- * because the fault handler redirects the thread instead of jumping
- * (see on_fault).
+ * The active trap frames (welf_trap_frame in welf.h), innermost first.
+ * The stack of them is thread-local: a trap unwinds to the innermost one,
+ * which belongs to the thread that trapped. setjmp (glibc's _setjmp)
+ * does not save the signal mask (that would be a system call per call):
+ * traps are never raised inside a signal handler, because the fault
+ * handler redirects the thread instead of jumping (see on_fault).
+ *
+ * initial-exec: the fault handler reads trap_top, and this model reads
+ * it without calls that could allocate, even from a shared library.
  */
-typedef struct trap_entry {
-    sigjmp_buf env;
-    struct trap_entry *prev;
-    volatile uint32_t code;
-    volatile bool has_detail;   /* detail names an element index */
-    volatile uint32_t detail;
-} trap_entry;
-
-/* initial-exec: the fault handler reads trap_top, and this model reads
- * it without calls that could allocate, even from a shared library. */
-static _Thread_local trap_entry *trap_top
+static _Thread_local welf_trap_frame *trap_top
     __attribute__((tls_model("initial-exec")));
 static _Thread_local bool altstack_ready;
 
-welf_status welf_trap_guard(welf_call_state *state, welf_guarded_fn fn,
-                            void *ctx, welf_error *err)
+void welf_trap_frame_push(welf_engine *engine, welf_trap_frame *frame)
 {
-    trap_entry entry;
-    entry.prev = trap_top;
-    entry.code = WELF_TRAP_CODE_NONE;
-    entry.has_detail = false;
+    frame->prev = trap_top;
+    frame->engine = engine;
+    frame->code = WELF_TRAP_CODE_NONE;
+    frame->detail = 0;
+    frame->has_detail = false;
+    frame->exited = false;
     if (!altstack_ready) {
         welf_os_altstack_ensure();
         altstack_ready = true;
     }
-    /* The outermost entry of this call state sets the limit; nested ones
+    /* The outermost frame of a call state sets the limit; nested ones
      * (host -> wasm -> host -> wasm) keep it, so the budget covers the
      * whole chain. */
-    const uintptr_t saved_limit = state->stack_limit;
-    if (saved_limit == 0)
+    welf_call_state *state = engine ? &engine->call_state : NULL;
+    frame->saved_limit = state ? state->stack_limit : 0;
+    if (state && state->stack_limit == 0)
         state->stack_limit =
             (uintptr_t)__builtin_frame_address(0) - WELF_STACK_BUDGET;
-    trap_top = &entry;
-    if (sigsetjmp(entry.env, 0) == 0) {
-        fn(ctx);
-        trap_top = entry.prev;
-        state->stack_limit = saved_limit;
-        return WELF_OK;
+    trap_top = frame;
+}
+
+welf_status welf_trap_frame_pop(welf_trap_frame *frame, welf_error *err)
+{
+    if (err)
+        welf_error_clear(err);
+    trap_top = frame->prev;
+    if (frame->engine)
+        frame->engine->call_state.stack_limit = frame->saved_limit;
+    if (frame->exited) {
+        welf_status st = welf_error_set(err, WELF_ERR_EXIT, WELF_NO_OFFSET,
+                                        "exited with status %d",
+                                        (int32_t)frame->detail);
+        if (err && err->code == WELF_ERR_EXIT)
+            err->exit_code = (int32_t)frame->detail;
+        return st;
     }
-    trap_top = entry.prev;
-    state->stack_limit = saved_limit;
-    if (entry.has_detail)
-        return trap_error_detail(err, entry.code, entry.detail);
-    return welf_trap_error(err, entry.code);
+    if (frame->code == WELF_TRAP_CODE_NONE)
+        return WELF_OK;
+    if (frame->has_detail)
+        return trap_error_detail(err, frame->code, frame->detail);
+    return welf_trap_error(err, frame->code);
+}
+
+welf_status welf_trap_guard(welf_engine *engine, welf_guarded_fn fn,
+                            void *ctx, welf_error *err)
+{
+    welf_trap_frame frame;
+    welf_trap_frame_push(engine, &frame);
+    if (setjmp(frame.env) == 0)
+        fn(ctx);
+    return welf_trap_frame_pop(&frame, err);
+}
+
+/* Jumps to the innermost frame, or gives up: with no frame there is
+ * nowhere to return the trap to. */
+static _Noreturn void unwind(welf_trap_frame *frame, const char *what)
+{
+    if (!frame) {
+        fprintf(stderr, "welf: %s outside any trap frame\n", what);
+        abort();
+    }
+    longjmp(frame->env, 1);
 }
 
 void welf_trap_raise_detail(uint32_t code, uint32_t detail)
 {
-    trap_entry *entry = trap_top;
-    if (entry) {
-        entry->has_detail = true;
-        entry->detail = detail;
+    welf_trap_frame *frame = trap_top;
+    if (frame) {
+        frame->has_detail = true;
+        frame->detail = detail;
     }
-    welf_trap_raise(code);
+    welf_trap_raise((welf_trap_code)code);
 }
 
-void welf_trap_raise(uint32_t code)
+void welf_trap_raise(welf_trap_code code)
 {
-    trap_entry *entry = trap_top;
-    if (!entry) {
-        /* Compiled code and host functions only run inside a boundary;
-         * getting here is a bug in the runtime or the compiler. */
-        fprintf(stderr, "welf: trap \"%s\" outside any call into wasm\n",
-                welf_trap_message((welf_trap_code)code));
-        abort();
+    welf_trap_frame *frame = trap_top;
+    if (frame)
+        frame->code = code != WELF_TRAP_CODE_NONE ? code
+                                                  : WELF_TRAP_CODE_UNREACHABLE;
+    unwind(frame, welf_trap_message(code));
+}
+
+void welf_exit_raise(int32_t status)
+{
+    welf_trap_frame *frame = trap_top;
+    if (frame) {
+        frame->exited = true;
+        frame->detail = (uint32_t)status;
     }
-    entry->code = code;
-    siglongjmp(entry->env, 1);
+    unwind(frame, "exit");
 }
 
 /* ---- the fault handler ---- */
@@ -153,7 +185,7 @@ static bool installed;
  * own stack, so the jump to the boundary is an ordinary one. */
 static void resume_memory_oob(void)
 {
-    welf_trap_raise(WELF_TRAP_MEMORY_OOB);
+    welf_trap_raise(WELF_TRAP_CODE_MEMORY_OOB);
 }
 
 /* Passes a fault that is not ours to whoever had the signal before. */

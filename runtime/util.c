@@ -127,6 +127,7 @@ const char *welf_status_name(welf_status code)
     case WELF_ERR_OBJECT: return "not a loadable welf object";
     case WELF_ERR_LINK: return "link error";
     case WELF_ERR_TRAP: return "trap";
+    case WELF_ERR_EXIT: return "exit";
     }
     return "unknown status";
 }

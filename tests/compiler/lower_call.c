@@ -200,8 +200,12 @@ static welf_val out_value(int32_t x, int k)
     }
 }
 
-static int host_out(void *user, welf_val_raw *io)
+static void host_out(welf_host *self, welf_caller *caller,
+                     welf_val_raw *io, size_t len)
 {
+    void *user = self->data;
+    (void)caller;
+    (void)len;
     (void)user;
     int32_t x = io[0].i32;
     for (int k = 0; k < N_OUT; k++) {
@@ -214,7 +218,7 @@ static int host_out(void *user, welf_val_raw *io)
         default: io[k].f64 = v.of.f64; break;
         }
     }
-    return 0;
+    return;
 }
 
 static welf_funcref *new_host(const char *params, const char *results,
@@ -437,8 +441,12 @@ typedef struct host_log {
 } host_log;
 
 /* (i32 a, i64 b, f32 c, f64 d) -> (f64 a + b + c + d, i32 a * 2) */
-static int host_mix(void *user, welf_val_raw *io)
+static void host_mix(welf_host *self, welf_caller *caller,
+                     welf_val_raw *io, size_t len)
 {
+    void *user = self->data;
+    (void)caller;
+    (void)len;
     host_log *log = user;
     log->calls++;
     memcpy(log->args, io, sizeof log->args);
@@ -446,14 +454,18 @@ static int host_mix(void *user, welf_val_raw *io)
     int32_t twice = io[0].i32 * 2;
     io[0].f64 = sum;
     io[1].i32 = twice;
-    return 0;
+    return;
 }
 
-static int host_overflow(void *user, welf_val_raw *io)
+static void host_overflow(welf_host *self, welf_caller *caller,
+                          welf_val_raw *io, size_t len)
 {
+    void *user = self->data;
+    (void)caller;
+    (void)len;
     (void)user;
     (void)io;
-    return WELF_TRAP_CODE_INT_OVERFLOW;
+    welf_trap_raise(WELF_TRAP_CODE_INT_OVERFLOW);
 }
 
 static welf_funcref *new_host(const char *params, const char *results,
@@ -694,18 +706,29 @@ typedef struct reenter_ctx {
 } reenter_ctx;
 
 /* Calls back into wasm; passes a trap of the inner call on. */
-static int host_reenter(void *user, welf_val_raw *io)
+/* Ends a host function with a trap when code is not 0. */
+static void host_trap_if(int code)
 {
+    if (code != 0)
+        welf_trap_raise((welf_trap_code)code);
+}
+
+static void host_reenter(welf_host *self, welf_caller *caller,
+                         welf_val_raw *io, size_t len)
+{
+    void *user = self->data;
+    (void)caller;
+    (void)len;
     reenter_ctx *ctx = user;
     ctx->depth++;
     welf_val arg = I32(io[0].i32), res;
     welf_error err;
     welf_status st = welf_func_call(ctx->down, &arg, 1, &res, 1, &err);
     if (st == WELF_ERR_TRAP)
-        return (int)err.trap_code;
+        host_trap_if((int)err.trap_code);
     cr_assert_eq(st, WELF_OK);
     io[0].i32 = res.of.i32;
-    return 0;
+    return;
 }
 
 Test(lower_call, stack_exhaustion_traps_and_recovers)

@@ -103,6 +103,7 @@ static uint8_t valtype(char c)
     case 'd': return WELF_TYPE_F64;
     case 'r': return WELF_TYPE_FUNCREF;
     case 'x': return WELF_TYPE_EXTERNREF;
+    case 'v': return WELF_TYPE_V128;
     }
     cr_assert_fail("unknown value type letter '%c'", c);
     return 0;

@@ -99,14 +99,18 @@ typedef struct echo_state {
 } echo_state;
 
 /* Takes one value of every type; returns them in reverse order. */
-static int echo(void *user, welf_val_raw *io)
+static void echo(welf_host *self, welf_caller *caller,
+                 welf_val_raw *io, size_t len)
 {
+    void *user = self->data;
+    (void)caller;
+    (void)len;
     echo_state *s = user;
     s->calls++;
     memcpy(s->seen, io, sizeof s->seen);
     for (int i = 0; i < 7; i++)
         io[i] = s->seen[6 - i];
-    return 0;
+    return;
 }
 
 static const uint8_t all_types[7] = {
@@ -177,11 +181,15 @@ Test(rt_call, host_function)
     welf_engine_free(engine);
 }
 
-static int host_trap(void *user, welf_val_raw *args)
+static void host_trap(welf_host *self, welf_caller *caller,
+                      welf_val_raw *args, size_t len)
 {
+    void *user = self->data;
+    (void)caller;
+    (void)len;
     (void)user;
     (void)args;
-    return WELF_TRAP_CODE_NULL_REFERENCE;
+    welf_trap_raise(WELF_TRAP_CODE_NULL_REFERENCE);
 }
 
 Test(rt_call, host_function_traps)
@@ -214,8 +222,19 @@ typedef struct nest_state {
  *   x >= 0:    rt_basic's div_s(100, x), a trap (x == 0) swallowed: -1;
  *   x < 0:     rt_basic's trap(-x), passed on as this function's trap.
  */
-static int nested_host(void *user, welf_val_raw *io)
+/* Ends a host function with a trap when code is not 0. */
+static void host_trap_if(int code)
 {
+    if (code != 0)
+        welf_trap_raise((welf_trap_code)code);
+}
+
+static void nested_host(welf_host *self, welf_caller *caller,
+                        welf_val_raw *io, size_t len)
+{
+    void *user = self->data;
+    (void)caller;
+    (void)len;
     nest_state *s = user;
     int32_t x = io[0].i32;
     welf_val args[2], res;
@@ -224,7 +243,7 @@ static int nested_host(void *user, welf_val_raw *io)
         s->inner_status = welf_func_call(rt_func(s->imp, "call_f"), args, 1,
                                          &res, 1, &s->inner_err);
         io[0].i32 = s->inner_status == WELF_OK ? res.of.i32 + 1000 : -1;
-        return 0;
+        return;
     }
     if (x >= 0) {
         args[0] = (welf_val){.type = WELF_TYPE_I32, .of.i32 = 100};
@@ -232,12 +251,12 @@ static int nested_host(void *user, welf_val_raw *io)
         s->inner_status = welf_func_call(rt_func(s->basic, "div_s"), args, 2,
                                          &res, 1, &s->inner_err);
         io[0].i32 = s->inner_status == WELF_OK ? res.of.i32 : -1;
-        return 0;
+        return;
     }
     args[0] = (welf_val){.type = WELF_TYPE_I32, .of.i32 = -x};
     s->inner_status = welf_func_call(rt_func(s->basic, "trap"), args, 1, NULL,
                                      0, &s->inner_err);
-    return s->inner_status == WELF_ERR_TRAP ? (int)s->inner_err.trap_code : 0;
+    host_trap_if(s->inner_status == WELF_ERR_TRAP ? (int)s->inner_err.trap_code : 0);
 }
 
 Test(rt_call, nested_calls_and_traps)

@@ -12,11 +12,15 @@
 #include "internal.h"
 #include "support.h"
 
-static int host_nop(void *user, welf_val_raw *args)
+static void host_nop(welf_host *self, welf_caller *caller,
+                     welf_val_raw *args, size_t len)
 {
+    void *user = self->data;
+    (void)caller;
+    (void)len;
     (void)user;
     (void)args;
-    return 0;
+    return;
 }
 
 static welf_funcref *host(welf_engine *engine, uint32_t np,

@@ -127,14 +127,18 @@ typedef struct imports_fixture {
 } imports_fixture;
 
 /* $f: x * 10; traps (unreachable) on -1 */
-static int host_f(void *user, welf_val_raw *args)
+static void host_f(welf_host *self, welf_caller *caller,
+                   welf_val_raw *args, size_t len)
 {
+    void *user = self->data;
+    (void)caller;
+    (void)len;
     imports_fixture *ix = user;
     ix->f_calls++;
     if (args[0].i32 == -1)
-        return WELF_TRAP_CODE_UNREACHABLE;
+        welf_trap_raise(WELF_TRAP_CODE_UNREACHABLE);
     args[0].i32 *= 10;
-    return 0;
+    return;
 }
 
 static const uint8_t sig_i_i[] = {WELF_TYPE_I32, WELF_TYPE_I32};
@@ -450,12 +454,16 @@ Test(rt_instance, element_segment_out_of_bounds)
     welf_engine_free(ix.engine);
 }
 
-static int host_trap(void *user, welf_val_raw *args)
+static void host_trap(welf_host *self, welf_caller *caller,
+                      welf_val_raw *args, size_t len)
 {
+    void *user = self->data;
+    (void)caller;
+    (void)len;
     (void)args;
     imports_fixture *ix = user;
     ix->f_calls++;
-    return WELF_TRAP_CODE_UNREACHABLE;
+    welf_trap_raise(WELF_TRAP_CODE_UNREACHABLE);
 }
 
 Test(rt_instance, start_function_traps)

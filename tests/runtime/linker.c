@@ -161,13 +161,17 @@ static const uint8_t sig_ii_i[] = {WELF_TYPE_I32, WELF_TYPE_I32,
  * counts its calls in host_calls; traps (unreachable) on -1. */
 static int host_calls;
 
-static int host_times10(void *user, welf_val_raw *args)
+static void host_times10(welf_host *self, welf_caller *caller,
+                         welf_val_raw *args, size_t len)
 {
+    void *user = self->data;
+    (void)caller;
+    (void)len;
     host_calls++;
     if (args[0].i32 == -1)
-        return WELF_TRAP_CODE_UNREACHABLE;
+        welf_trap_raise(WELF_TRAP_CODE_UNREACHABLE);
     args[0].i32 = args[0].i32 * 10 + (user ? *(int32_t *)user : 0);
-    return 0;
+    return;
 }
 
 static welf_funcref *host_i_i(welf_engine *engine, void *user)
@@ -956,11 +960,15 @@ Test(rt_linker, trap_in_data_segment_keeps_earlier_writes)
 
 /* ---- allocation ---- */
 
-static int host_nop(void *user, welf_val_raw *args)
+static void host_nop(welf_host *self, welf_caller *caller,
+                     welf_val_raw *args, size_t len)
 {
+    void *user = self->data;
+    (void)caller;
+    (void)len;
     (void)user;
     (void)args;
-    return 0;
+    return;
 }
 
 /* A whole linker session without asserts (the counting allocator may

@@ -160,10 +160,21 @@ Test(rt_trap, stack_exhausted)
                 "call stack exhausted");
 }
 
-static int host_code(void *user, welf_val_raw *args)
+/* Ends a host function with a trap when code is not 0. */
+static void host_trap_if(int code)
 {
+    if (code != 0)
+        welf_trap_raise((welf_trap_code)code);
+}
+
+static void host_code(welf_host *self, welf_caller *caller,
+                      welf_val_raw *args, size_t len)
+{
+    void *user = self->data;
+    (void)caller;
+    (void)len;
     (void)args;
-    return *(int *)user;
+    host_trap_if(*(int *)user);
 }
 
 Test(rt_trap, host_codes)
@@ -186,12 +197,16 @@ Test(rt_trap, host_codes)
 
 /* ---- faults that are not traps ---- */
 
-static int host_crash(void *user, welf_val_raw *args)
+static void host_crash(welf_host *self, welf_caller *caller,
+                       welf_val_raw *args, size_t len)
 {
+    void *user = self->data;
+    (void)caller;
+    (void)len;
     (void)args;
     volatile int *bad = user;
     *bad = 1;
-    return 0;
+    return;
 }
 
 /* A wild pointer in a host function during a call: not in any memory. */

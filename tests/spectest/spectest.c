@@ -1442,12 +1442,15 @@ static welf_val raw_to_val(uint8_t type, const welf_val_raw *raw)
 }
 
 /* All the spectest print functions: print nothing, or the call with -v. */
-static int spectest_print(void *user, welf_val_raw *args)
+static void spectest_print(welf_host *self, welf_caller *caller,
+                           welf_val_raw *args, size_t len)
 {
-    const spectest_host *h = user;
+    (void)caller;
+    (void)len;
+    const spectest_host *h = self->data;
     const spectest_item *it = &spectest_items[h->item];
     if (!h->job->opts->verbose)
-        return 0;
+        return;
     welf_val vals[2];
     for (int i = 0; i < it->param_count; i++)
         vals[i] = raw_to_val(it->params[i], &args[i]);
@@ -1456,7 +1459,6 @@ static int spectest_print(void *user, welf_val_raw *args)
     sb_line(h->job->out, "%s: spectest.%s: %s", h->job->wast, it->name,
             sb.data);
     sb_free(&sb);
-    return 0;
 }
 
 static welf_val spectest_global_value(uint8_t type)
