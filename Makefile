@@ -57,7 +57,7 @@ COMPILER_SRCS = compiler/arena.c compiler/decode.c compiler/instr.c \
 RUNTIME_SRCS = $(wildcard runtime/*.c runtime/wasi/*.c)
 # The conversions between calling conventions C cannot express.
 RUNTIME_ASM = runtime/x86_64.S
-CLI_SRCS = compiler/main.c compiler/inspect.c
+CLI_SRCS = compiler/main.c compiler/inspect.c compiler/header.c
 UNIT_SRCS = $(wildcard tests/compiler/*.c tests/runtime/*.c)
 # Hand-written objects that follow runtime/abi.h, for runtime tests: built
 # as a compiled module would be (PIC, hidden, no sanitizer, so they have
@@ -150,6 +150,7 @@ cli-test: $(WELF)
 e2e-test: $(WELF) $(LIB_RUNTIME)
 	E2E_CFLAGS="$(SAN_FLAGS)" sh tests/e2e/run.sh $(BUILD) $(CC)
 	E2E_CFLAGS="$(SAN_FLAGS)" sh tests/e2e/chunks.sh $(BUILD) $(CC)
+	E2E_CFLAGS="$(SAN_FLAGS)" sh tests/e2e/header.sh $(BUILD) $(CC)
 
 SPEC_FILES = $(sort $(wildcard $(TESTSUITE)/core/*.wast)) \
              $(sort $(wildcard $(TESTSUITE)/proposals/*/*.wast))

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "header.h"
 #include "inspect.h"
 #include "welf_compiler.h"
 
@@ -21,7 +22,7 @@ static const char usage[] =
     "        each invalid one as FILE:0xOFFSET: error: MESSAGE\n"
     "  compile FILE.wasm [-o FILE.o] [-O0|-O1|-O2|-O3] [-j N] [--name NAME]\n"
     "          [--cpu=CPU] [--precise-traps] [--no-eh-frame]\n"
-    "          [--features=LIST]\n"
+    "          [--header FILE.h] [--features=LIST]\n"
     "        compile a module to an x86-64 ELF relocatable object (default\n"
     "        output: FILE.o beside the input; default -O2). The object\n"
     "        defines welf_module_NAME (NAME defaults to the file's base\n"
@@ -37,6 +38,10 @@ static const char usage[] =
     "                         at some cost in speed\n"
     "        --no-eh-frame    leave out the unwind tables (.eh_frame)\n"
     "                         that debuggers and profilers use\n"
+    "        --header FILE.h  also write a C header declaring\n"
+    "                         welf_module_NAME, with a typed wrapper\n"
+    "                         NAME_EXPORT per exported function and\n"
+    "                         NAME_check (see docs/header.md)\n"
     "  inspect FILE.o\n"
     "        show a compiled object's imports, exports, welf sections with\n"
     "        their sizes and share of the code, and its functions\n"
@@ -112,11 +117,16 @@ static int cmd_compile(int argc, char **argv)
     welf_features features = WELF_FEATURES_DEFAULT;
     welf_compile_options opts;
     welf_compile_options_init(&opts);
-    const char *input = NULL, *output = NULL;
+    const char *input = NULL, *output = NULL, *header = NULL;
     for (int i = 0; i < argc; i++) {
         const char *arg = argv[i];
-        if (strcmp(arg, "-o") == 0 && i + 1 < argc) {
+        if (strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0) {
+            fputs(usage, stdout);
+            return 0;
+        } else if (strcmp(arg, "-o") == 0 && i + 1 < argc) {
             output = argv[++i];
+        } else if (strcmp(arg, "--header") == 0 && i + 1 < argc) {
+            header = argv[++i];
         } else if (strcmp(arg, "--name") == 0 && i + 1 < argc) {
             opts.name = argv[++i];
         } else if (strncmp(arg, "--cpu=", 6) == 0) {
@@ -168,6 +178,11 @@ static int cmd_compile(int argc, char **argv)
         snprintf(out_buf, sizeof out_buf, "%.*s.o", (int)n, input);
         output = out_buf;
     }
+    if (header && strcmp(header, output) == 0) {
+        fprintf(stderr, "welf compile: --header and -o name the same "
+                        "file\n");
+        return 2;
+    }
     welf_wasm *m = load_wasm(input, features);
     if (!m)
         return 1;
@@ -175,15 +190,18 @@ static int cmd_compile(int argc, char **argv)
     uint8_t *object;
     size_t size;
     welf_status st = welf_compile(m, &opts, &object, &size, &err);
-    welf_wasm_free(m);
     if (st != WELF_OK) {
         char line[512];
         welf_error_format(&err, input, line, sizeof line);
         fprintf(stderr, "%s\n", line);
+        welf_wasm_free(m);
         return 1;
     }
     int rc = write_file(output, object, size);
     welf_free(object);
+    if (rc == 0 && header)
+        rc = welf_cli_header_write(m, opts.name, input, header);
+    welf_wasm_free(m);
     return rc;
 }
 

@@ -38,6 +38,13 @@ extern "C" {
 
 #define WELF_VERSION_STRING "0.1.0"
 
+/* Functions that do not return, for C and C++ alike. */
+#ifdef __cplusplus
+#define WELF_NORETURN [[noreturn]]
+#else
+#define WELF_NORETURN _Noreturn
+#endif
+
 /*
  * Status codes. 0 is success. Codes 100..199 mean the bytes are not a
  * well-formed module (the spec's "malformed"), 200..299 mean a well-formed
@@ -431,10 +438,10 @@ welf_status welf_trap_frame_pop(welf_trap_frame *frame, welf_error *err);
 /* Ends the innermost trap frame's calls with a trap: for host
  * functions. Frames of host C code in between are abandoned (their
  * locals are not cleaned up), as with longjmp. */
-_Noreturn void welf_trap_raise(welf_trap_code code);
+WELF_NORETURN void welf_trap_raise(welf_trap_code code);
 /* Likewise, ending them with WELF_ERR_EXIT and this exit status (what
  * WASI proc_exit does). */
-_Noreturn void welf_exit_raise(int32_t status);
+WELF_NORETURN void welf_exit_raise(int32_t status);
 
 /*
  * Host functions. Both forms receive their own record first (`data` is

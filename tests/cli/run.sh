@@ -75,5 +75,55 @@ expect "compile: invalid module" 1 "mismatch.wasm:0x23: error: type mismatch" \
 expect "inspect" 0 "func   add\\|exports (0)" "$welf" inspect "$tmp/add.o"
 expect "inspect: not an object" 1 "error" "$welf" inspect "$tmp/add.wasm"
 
+# --header: a C header with typed wrappers. The module exports
+# add (i32 i32) -> i32, "a-b" () -> (i32 i64) and a memory "m".
+printf '\0\141\163\155\1\0\0\0\1\14\2\140\2\177\177\1\177\140\0\2\177\176\3\3\2\0\1\5\3\1\0\1\7\21\3\3\141\144\144\0\0\3\141\55\142\0\1\1\155\2\0\12\20\2\7\0\40\0\40\1\152\13\6\0\101\1\102\2\13' \
+    > "$tmp/exp.wasm"
+include=$(dirname "$0")/../../include
+cc=${CC:-cc}
+expect "--help lists --header" 0 "--header FILE.h" "$welf" compile --help
+expect "compile --header" 0 "" \
+    "$welf" compile "$tmp/exp.wasm" -o "$tmp/exp.o" --header "$tmp/exp.h"
+expect "header: descriptor from the file name" 0 \
+    "^extern const welf_desc_module welf_module_exp;" cat "$tmp/exp.h"
+expect "header: typed wrapper" 0 \
+    "^static inline int32_t exp_add(welf_instance \*inst, int32_t a1, int32_t a2)" \
+    cat "$tmp/exp.h"
+expect "header: check function" 0 \
+    "^static inline welf_status exp_check(welf_instance \*inst, welf_error \*err)" \
+    cat "$tmp/exp.h"
+expect "header: two results listed, not wrapped" 0 '"a-b": func 1' \
+    cat "$tmp/exp.h"
+expect "header: memory listed" 0 '"m": memory 0, 1 pages' cat "$tmp/exp.h"
+# header_compiles NAME: a C file that includes NAME.h must compile cleanly.
+header_compiles() {
+    printf '#include "%s.h"\nint main(void) { return 0; }\n' "$1" \
+        > "$tmp/use_$1.c"
+    $cc -std=c11 -Wall -Wextra -Werror -pedantic -fsyntax-only \
+        -I"$include" -I"$tmp" "$tmp/use_$1.c"
+}
+expect "header: compiles" 0 "" header_compiles exp
+expect "compile --header --name" 0 "" "$welf" compile "$tmp/exp.wasm" \
+    -o "$tmp/exp2.o" --name my-mod --header "$tmp/exp2.h"
+expect "header: --name" 0 "welf_module_my_mod;" cat "$tmp/exp2.h"
+expect "header: --name prefixes wrappers" 0 "my_mod_add(" cat "$tmp/exp2.h"
+expect "header: no exports" 0 "" \
+    "$welf" compile "$tmp/add.wasm" -o "$tmp/add4.o" --header "$tmp/add4.h"
+expect "header: no exports compiles" 0 "" header_compiles add4
+expect "header: missing directory" 1 "cannot create $tmp/nodir/x.h: " \
+    "$welf" compile "$tmp/exp.wasm" -o "$tmp/exp3.o" --header "$tmp/nodir/x.h"
+mkdir "$tmp/dir.h"
+expect "header: path is a directory" 1 "cannot write $tmp/dir.h: " \
+    "$welf" compile "$tmp/exp.wasm" -o "$tmp/exp4.o" --header "$tmp/dir.h"
+if ls "$tmp" | grep -q '\.tmp'; then
+    bad "header: a temporary file was left behind"; ls "$tmp"
+else
+    ok
+fi
+expect "header: same file as -o" 2 "same file" \
+    "$welf" compile "$tmp/exp.wasm" -o "$tmp/exp5" --header "$tmp/exp5"
+expect "header: no file name" 2 "incomplete option '--header'" \
+    "$welf" compile "$tmp/exp.wasm" --header
+
 echo "cli: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
