@@ -571,6 +571,60 @@ welf_status welf_instance_pre_instantiate(welf_instance_pre *pre,
                                           welf_instance **out,
                                           welf_error *err);
 
+/* ---- WASI preview 1 ---- */
+
+/*
+ * A WASI context: the arguments, environment, standard streams and
+ * preopened directories one program sees. Its functions are typed host
+ * functions (module "wasi_snapshot_preview1") that a linker binds like
+ * any other; they use the calling instance's memory 0.
+ *
+ *   welf_wasi_dir dirs[] = {{"/tmp/data", "/data"}};
+ *   welf_wasi_config cfg = {.argc = argc, .argv = argv, .dirs = dirs,
+ *                           .dir_count = 1, .stdin_fd = 0,
+ *                           .stdout_fd = 1, .stderr_fd = 2};
+ *   welf_wasi_new(engine, &cfg, &wasi, &err);
+ *   welf_wasi_define(wasi, linker, &err);
+ *   ... instantiate, call _start: WELF_ERR_EXIT with err.exit_code
+ *   when the program calls proc_exit ...
+ *   welf_wasi_free(wasi);
+ *
+ * Sandbox: the guest reaches only the preopened directories; "..",
+ * absolute paths and symbolic links cannot lead out of them. A guest
+ * pointer or length outside its memory is the WASI error EFAULT.
+ */
+typedef struct welf_wasi welf_wasi;
+
+typedef struct welf_wasi_dir {
+    const char *host_path;        /* a directory of the host */
+    const char *guest_path;       /* the name the guest sees it under */
+} welf_wasi_dir;
+
+typedef struct welf_wasi_config {
+    size_t argc;
+    const char *const *argv;      /* argv[0] is the program name */
+    size_t envc;
+    const char *const *env;       /* "KEY=VALUE" strings */
+    size_t dir_count;
+    const welf_wasi_dir *dirs;
+    int stdin_fd;                 /* host descriptors for guest fds 0..2 */
+    int stdout_fd;                /* (not closed by welf_wasi_free); */
+    int stderr_fd;                /* -1 leaves that fd closed */
+} welf_wasi_config;
+
+/* Copies the configuration; opens the preopened directories (WELF_ERR_IO
+ * naming one that cannot be opened). */
+welf_status welf_wasi_new(welf_engine *engine, const welf_wasi_config *config,
+                          welf_wasi **out, welf_error *err);
+
+/* Defines every wasi_snapshot_preview1 function in the linker. */
+welf_status welf_wasi_define(welf_wasi *wasi, welf_linker *linker,
+                             welf_error *err);
+
+/* Closes the descriptors the guest opened and frees the context. Its
+ * host functions stay defined but must no longer be called. */
+void welf_wasi_free(welf_wasi *wasi);
+
 #ifdef __cplusplus
 }
 #endif
