@@ -57,7 +57,8 @@ COMPILER_SRCS = compiler/arena.c compiler/decode.c compiler/instr.c \
 RUNTIME_SRCS = $(wildcard runtime/*.c runtime/wasi/*.c)
 # The conversions between calling conventions C cannot express.
 RUNTIME_ASM = runtime/x86_64.S
-CLI_SRCS = compiler/main.c compiler/inspect.c compiler/header.c
+CLI_SRCS = compiler/main.c compiler/inspect.c compiler/header.c \
+           compiler/run_cmd.c
 UNIT_SRCS = $(wildcard tests/compiler/*.c tests/runtime/*.c)
 # Hand-written objects that follow runtime/abi.h, for runtime tests: built
 # as a compiled module would be (PIC, hidden, no sanitizer, so they have
@@ -94,6 +95,10 @@ $(BUILD)/obj/compiler/lower_numeric.o $(BUILD)/obj/compiler/lower_table.o \
 $(BUILD)/obj/compiler/lower_simd.o: \
 	ALL_CFLAGS += $(filter -I%,$(LLVM_CFLAGS))
 
+# Traps walk the frame-pointer chain from where they are raised.
+$(BUILD)/obj/runtime/trap.o $(BUILD)/obj/runtime/builtins.o: \
+	ALL_CFLAGS += -fno-omit-frame-pointer
+
 # Library objects: internal functions are hidden, so only welf_* public
 # symbols are visible to programs that link the archive.
 $(LIB_COMPILER): $(call obj,$(COMPILER_SRCS))
@@ -127,8 +132,10 @@ $(BUILD)/fixtures/%.o: tests/runtime/fixtures/%.c runtime/abi.h
 
 $(BUILD)/obj/tests/runtime/%.o: ALL_CFLAGS += \
 	-DWELF_FIXTURE_DIR='"$(BUILD)/fixtures"'
+# Criterion's main comes first: libwelf.a has one too (static_main.c),
+# which the linker takes when main is still undefined at the archive.
 $(UNIT): $(call obj,$(UNIT_SRCS)) $(FIXTURES) $(LIBS)
-	$(CC) $(ALL_LDFLAGS) $^ -lcriterion $(COMPILER_LDLIBS) $(RUNTIME_LDLIBS) -o $@
+	$(CC) $(ALL_LDFLAGS) -lcriterion $^ $(COMPILER_LDLIBS) $(RUNTIME_LDLIBS) -o $@
 
 $(MUTATE): $(call obj,$(MUTATE_SRCS)) $(LIBS)
 	$(CC) $(ALL_LDFLAGS) $^ $(COMPILER_LDLIBS) $(RUNTIME_LDLIBS) -o $@
@@ -151,6 +158,7 @@ e2e-test: $(WELF) $(LIB_RUNTIME)
 	E2E_CFLAGS="$(SAN_FLAGS)" sh tests/e2e/run.sh $(BUILD) $(CC)
 	E2E_CFLAGS="$(SAN_FLAGS)" sh tests/e2e/chunks.sh $(BUILD) $(CC)
 	E2E_CFLAGS="$(SAN_FLAGS)" sh tests/e2e/header.sh $(BUILD) $(CC)
+	E2E_CFLAGS="$(SAN_FLAGS)" sh tests/e2e/static.sh $(BUILD) $(CC)
 
 SPEC_FILES = $(sort $(wildcard $(TESTSUITE)/core/*.wast)) \
              $(sort $(wildcard $(TESTSUITE)/proposals/*/*.wast))
@@ -188,6 +196,8 @@ install: $(WELF) $(LIBS)
 	install -m 644 include/welf.h include/welf_compiler.h \
 	  $(DESTDIR)$(PREFIX)/include/
 	install -m 644 $(LIBS) $(DESTDIR)$(PREFIX)/lib/
+	install -d $(DESTDIR)$(PREFIX)/share/welf
+	install -m 644 linker-scripts/welf.ld $(DESTDIR)$(PREFIX)/share/welf/
 	for pc in welf welf_compiler; do \
 	  sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' \
 	      -e 's|@LLVM_LIBS@|$(LLVM_LDLIBS)|g' \

@@ -400,8 +400,23 @@ bool welf_descriptor_build(welf_lower_module *lm, welf_compile_state *cs)
     LLVMSetSection(desc, ".welf.module");
     LLVMSetAlignment(desc, 8);
 
-    /* llvm.used keeps the descriptor (and all it points to) alive. */
-    LLVMValueRef used_arr = LLVMConstArray2(lm->t_ptr, &desc, 1);
+    /*
+     * A pointer to the descriptor in section welf_modules: linkers define
+     * __start_welf_modules and __stop_welf_modules around such sections
+     * (their names are C identifiers), so the main() of libwelf finds the
+     * module of a static link without knowing its name.
+     */
+    LLVMValueRef ref = LLVMAddGlobal(lm->mod, lm->t_ptr, "welf_module_ref");
+    LLVMSetInitializer(ref, desc);
+    LLVMSetLinkage(ref, LLVMPrivateLinkage);
+    LLVMSetGlobalConstant(ref, 1);
+    LLVMSetSection(ref, "welf_modules");
+    LLVMSetAlignment(ref, 8);
+
+    /* llvm.used keeps the descriptor (and all it points to) alive, and
+     * the pointer to it. */
+    LLVMValueRef used_vals[2] = {desc, ref};
+    LLVMValueRef used_arr = LLVMConstArray2(lm->t_ptr, used_vals, 2);
     LLVMValueRef used = LLVMAddGlobal(lm->mod, LLVMTypeOf(used_arr),
                                       "llvm.used");
     LLVMSetInitializer(used, used_arr);

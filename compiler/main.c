@@ -9,6 +9,8 @@
 
 #include "header.h"
 #include "inspect.h"
+#include "run_cmd.h"
+#include "../runtime/run.h"
 #include "welf_compiler.h"
 
 static const char usage[] =
@@ -44,7 +46,9 @@ static const char usage[] =
     "                         NAME_check (see docs/header.md)\n"
     "  inspect FILE.o\n"
     "        show a compiled object's imports, exports, welf sections with\n"
-    "        their sizes and share of the code, and its functions\n"
+    "        their sizes and share of the code, and its functions\n";
+
+static const char usage_tail[] =
     "\n"
     "options:\n"
     "  --features=LIST  comma-separated: tail-call, extended-const,\n"
@@ -52,7 +56,16 @@ static const char usage[] =
     "  -h, --help       show this help\n"
     "  --version        show the version\n"
     "\n"
-    "exit status: 0 success, 1 an input was rejected, 2 usage error\n";
+    "exit status: 0 success, 1 an input was rejected, 2 usage error;\n"
+    "welf run exits as described above\n";
+
+static void print_usage(FILE *f)
+{
+    fputs(usage, f);
+    fputs(welf_run_cmd_usage, f);
+    fputs(welf_run_usage, f);
+    fputs(usage_tail, f);
+}
 
 /* Reads, decodes and validates one file; prints the error and returns
  * NULL when it fails. */
@@ -121,7 +134,7 @@ static int cmd_compile(int argc, char **argv)
     for (int i = 0; i < argc; i++) {
         const char *arg = argv[i];
         if (strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0) {
-            fputs(usage, stdout);
+            print_usage(stdout);
             return 0;
         } else if (strcmp(arg, "-o") == 0 && i + 1 < argc) {
             output = argv[++i];
@@ -248,13 +261,13 @@ static int cmd_validate(int argc, char **argv)
 int main(int argc, char **argv)
 {
     if (argc < 2) {
-        fputs(usage, stderr);
+        print_usage(stderr);
         return 2;
     }
     const char *cmd = argv[1];
     if (strcmp(cmd, "-h") == 0 || strcmp(cmd, "--help") == 0 ||
         strcmp(cmd, "help") == 0) {
-        fputs(usage, stdout);
+        print_usage(stdout);
         return 0;
     }
     if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "version") == 0) {
@@ -267,6 +280,8 @@ int main(int argc, char **argv)
         return cmd_compile(argc - 2, argv + 2);
     if (strcmp(cmd, "inspect") == 0)
         return welf_cli_inspect(argc - 2, argv + 2);
+    if (strcmp(cmd, "run") == 0)
+        return welf_cmd_run(argc - 2, argv + 2);
     fprintf(stderr, "welf: unknown command '%s' (see welf --help)\n", cmd);
     return 2;
 }

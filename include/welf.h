@@ -439,6 +439,24 @@ welf_status welf_trap_frame_pop(welf_trap_frame *frame, welf_error *err);
  * functions. Frames of host C code in between are abandoned (their
  * locals are not cleaned up), as with longjmp. */
 WELF_NORETURN void welf_trap_raise(welf_trap_code code);
+/* One wasm frame of a trap's backtrace. */
+typedef struct welf_frame {
+    const char *module_name;      /* not NUL-terminated: use the length */
+    size_t module_name_len;
+    const char *func_name;        /* from the name section; NULL if none */
+    size_t func_name_len;
+    uint32_t func_index;
+    uintptr_t pc;                 /* the return address in the function */
+} welf_frame;
+
+/*
+ * The wasm frames of the calling thread's most recent trap, innermost
+ * first: writes up to `max` to `out` and returns how many there are.
+ * Frames are found through frame pointers, which compiled code keeps;
+ * a host function compiled without them can hide the frames below it.
+ */
+size_t welf_trap_backtrace(welf_engine *engine, welf_frame *out, size_t max);
+
 /* Likewise, ending them with WELF_ERR_EXIT and this exit status (what
  * WASI proc_exit does). */
 WELF_NORETURN void welf_exit_raise(int32_t status);

@@ -228,3 +228,96 @@ const welf_functype *welf_engine_type(const welf_engine *engine, uint32_t id)
         return NULL;
     return &engine->types[id - 1];
 }
+
+/* ---- symbolizing code addresses ---- */
+
+/*
+ * Where the code of linked modules ends, when the program was linked
+ * with linker-scripts/welf.ld: it gathers every object's wasm code and
+ * trampolines between these two symbols.
+ */
+extern const char __welf_code_start[] __attribute__((weak, visibility("hidden")));
+extern const char __welf_code_end[] __attribute__((weak, visibility("hidden")));
+
+/* Without the linker script, how far past the last known entry of a
+ * linked module an address may be and still count as its code. */
+#define LINKED_SLACK (1u << 20)
+
+typedef struct nearest {
+    uintptr_t start;
+    uint32_t func;          /* UINT32_MAX: not a function's code */
+    bool entry;             /* an array or native entry of `func` */
+} nearest;
+
+static void consider(nearest *n, uintptr_t pc, const void *code,
+                     uint32_t func, bool entry)
+{
+    uintptr_t start = (uintptr_t)code;
+    if (start && start <= pc && start >= n->start) {
+        /* A body wins a tie with anything else at the same address. */
+        if (start == n->start && (func == UINT32_MAX || entry))
+            return;
+        n->start = start;
+        n->func = func;
+        n->entry = entry;
+    }
+}
+
+bool welf_engine_symbolize(const welf_engine *engine, uintptr_t pc,
+                           welf_frame *out, bool *entry)
+{
+    for (const welf_module *m = engine ? engine->modules : NULL; m;
+         m = m->next) {
+        const welf_desc_module *d = m->desc;
+        if (m->code.map) {
+            if (pc < m->code.text_start || pc >= m->code.text_end)
+                continue;
+        } else if (__welf_code_start && __welf_code_end) {
+            if (pc < (uintptr_t)__welf_code_start ||
+                pc >= (uintptr_t)__welf_code_end)
+                continue;
+        }
+        /* The closest entry at or below pc among everything the
+         * descriptor names: bodies, trampolines, stubs, initialisers. */
+        nearest n = {0, UINT32_MAX, false};
+        /* An entry trampoline stands for its function: optimisation
+         * inlines small bodies into them. */
+        for (uint32_t i = d->func_import_count; i < d->func_count; i++) {
+            consider(&n, pc, d->funcs[i].wasm_call, i, false);
+            consider(&n, pc, d->funcs[i].array_call, i, true);
+            consider(&n, pc, d->funcs[i].native_call, i, true);
+        }
+        for (uint32_t i = 0; i < d->type_count; i++) {
+            consider(&n, pc, d->types[i].wasm_to_array, UINT32_MAX, false);
+            consider(&n, pc, d->types[i].wasm_to_native, UINT32_MAX, false);
+        }
+        for (uint32_t i = d->global_import_count; i < d->global_count; i++)
+            consider(&n, pc, (const void *)d->globals[i].init, UINT32_MAX,
+                     false);
+        for (uint32_t i = 0; i < d->elem_count; i++) {
+            consider(&n, pc, (const void *)d->elems[i].offset, UINT32_MAX,
+                     false);
+            consider(&n, pc, (const void *)d->elems[i].init, UINT32_MAX,
+                     false);
+        }
+        for (uint32_t i = 0; i < d->data_count; i++)
+            consider(&n, pc, (const void *)d->datas[i].offset, UINT32_MAX,
+                     false);
+        if (n.func == UINT32_MAX)
+            continue;
+        if (!m->code.map && !__welf_code_end &&
+            pc - n.start >= LINKED_SLACK)
+            continue;
+        memset(out, 0, sizeof *out);
+        out->module_name = d->name;
+        out->module_name_len = d->name ? d->name_len : 0;
+        out->func_index = n.func;
+        out->func_name = d->funcs[n.func].name;
+        out->func_name_len = d->funcs[n.func].name ? d->funcs[n.func].name_len
+                                                   : 0;
+        out->pc = pc;
+        *entry = n.entry;
+        return true;
+    }
+    return false;
+}

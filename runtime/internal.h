@@ -202,6 +202,13 @@ WELF_INTERNAL welf_status welf_engine_intern_type(welf_engine *engine,
 WELF_INTERNAL const welf_functype *welf_engine_type(const welf_engine *engine,
                                                     uint32_t id);
 
+/* The wasm function of one of the engine's modules whose code holds pc
+ * (module and function fields of out), or false; *entry tells whether pc
+ * lies in one of its entry trampolines rather than its body. */
+WELF_INTERNAL bool welf_engine_symbolize(const welf_engine *engine,
+                                         uintptr_t pc, welf_frame *out,
+                                         bool *entry);
+
 /* ---- module.c ---- */
 
 WELF_INTERNAL void welf_module_destroy(welf_module *module);

@@ -135,6 +135,63 @@ welf_status welf_trap_guard(welf_engine *engine, welf_guarded_fn fn,
     return welf_trap_frame_pop(&frame, err);
 }
 
+/* ---- backtraces ---- */
+
+/*
+ * The return addresses of this thread's most recent trap, innermost
+ * first: the frame-pointer chain from the raise up to the trap frame it
+ * returns to. Compiled wasm code keeps frame pointers, and so do this
+ * file and builtins.c (see the Makefile), so the chain runs from the
+ * trap through every wasm frame; a host function compiled without frame
+ * pointers may cut it short. Every link is checked to lie between the
+ * current frame and the trap frame, on this thread's stack, before it is
+ * read.
+ */
+#define TRACE_MAX 64
+static _Thread_local uintptr_t trace_pcs[TRACE_MAX];
+static _Thread_local size_t trace_len;
+
+static __attribute__((noinline)) void trace_capture(const void *limit)
+{
+    trace_len = 0;
+    uintptr_t fp = (uintptr_t)__builtin_frame_address(0);
+    uintptr_t end = (uintptr_t)limit;
+    while (trace_len < TRACE_MAX && fp && fp % 8 == 0 &&
+           fp + 16 <= end) {
+        uintptr_t next = ((const uintptr_t *)fp)[0];
+        uintptr_t pc = ((const uintptr_t *)fp)[1];
+        if (pc)
+            trace_pcs[trace_len++] = pc;
+        if (next <= fp)
+            break;
+        fp = next;
+    }
+}
+
+size_t welf_trap_backtrace(welf_engine *engine, welf_frame *out, size_t max)
+{
+    size_t n = 0;
+    welf_frame prev = {0};
+    for (size_t i = 0; i < trace_len; i++) {
+        welf_frame f;
+        bool entry;
+        /* A return address points after the call: look up pc - 1. */
+        if (!welf_engine_symbolize(engine, trace_pcs[i] - 1, &f, &entry))
+            continue;
+        f.pc = trace_pcs[i];
+        /* The entry trampoline that called a body: one frame, not two. */
+        bool same = n && entry && prev.func_index == f.func_index &&
+                    prev.module_name == f.module_name;
+        prev = f;
+        if (same)
+            continue;
+        if (n < max && out)
+            out[n] = f;
+        n++;
+    }
+    return n;
+}
+
 /* Jumps to the innermost frame, or gives up: with no frame there is
  * nowhere to return the trap to. */
 static _Noreturn void unwind(welf_trap_frame *frame, const char *what)
@@ -159,6 +216,7 @@ void welf_trap_raise_detail(uint32_t code, uint32_t detail)
 void welf_trap_raise(welf_trap_code code)
 {
     welf_trap_frame *frame = trap_top;
+    trace_capture(frame);
     if (frame)
         frame->code = code != WELF_TRAP_CODE_NONE ? code
                                                   : WELF_TRAP_CODE_UNREACHABLE;

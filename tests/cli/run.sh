@@ -125,5 +125,84 @@ expect "header: same file as -o" 2 "same file" \
 expect "header: no file name" 2 "incomplete option '--header'" \
     "$welf" compile "$tmp/exp.wasm" --header
 
+# ---- welf run ----
+export WELF_CACHE_DIR="$tmp/cache"
+cat > "$tmp/calc.wat" <<'WAT'
+(module
+  (func $div (export "div") (param i32 i32) (result i32)
+    (i32.div_s (local.get 0) (local.get 1)))
+  (func (export "outer") (param i32) (result i32)
+    (i32.add (call $div (i32.const 100) (local.get 0)) (i32.const 1)))
+  (func (export "f64") (param f64 i64) (result f64)
+    (f64.add (local.get 0) (f64.convert_i64_s (local.get 1)))))
+WAT
+wat2wasm --debug-names "$tmp/calc.wat" -o "$tmp/calc.wasm"
+expect "run --invoke" 0 "^26$" "$welf" run "$tmp/calc.wasm" --invoke outer 4
+expect "run --invoke f64" 0 "^3.75$" \
+    "$welf" run "$tmp/calc.wasm" --invoke f64 -- 1.75 2
+expect "run: trap status and message" 134 \
+    "^welf run: trap: integer divide by zero$" \
+    "$welf" run "$tmp/calc.wasm" --invoke outer 0
+expect "run: trap backtrace names the function" 134 "0: calc!div (function 0)" \
+    "$welf" run -O0 "$tmp/calc.wasm" --invoke outer 0
+expect "run: bad argument" 125 "'x' is not a i32" \
+    "$welf" run "$tmp/calc.wasm" --invoke outer x
+expect "run: wrong argument count" 125 "takes 1 arguments, not 2" \
+    "$welf" run "$tmp/calc.wasm" --invoke outer 1 2
+expect "run: no such export" 125 "exports no function '_start'" \
+    "$welf" run "$tmp/calc.wasm"
+expect "run: missing file" 125 "cannot open" "$welf" run "$tmp/none.wasm"
+expect "run: unknown runner option" 125 "unknown option '--bogus'" \
+    "$welf" run "$tmp/calc.wasm" --bogus
+expect "run: --dir needs a value" 125 "needs a value" \
+    "$welf" run "$tmp/calc.wasm" --dir
+expect "run: --env needs KEY=VALUE" 125 "KEY=VALUE" \
+    "$welf" run "$tmp/calc.wasm" --env novalue
+printf '\0asm\1\0\0\0\1' > "$tmp/trunc.wasm"
+expect "run: invalid module" 125 "trunc.wasm:0x9: error: " \
+    "$welf" run "$tmp/trunc.wasm"
+# The cache: one object after two runs, reused (not rewritten).
+export WELF_CACHE_DIR="$tmp/cache2"
+"$welf" run "$tmp/calc.wasm" --invoke outer 4 > /dev/null
+"$welf" run "$tmp/calc.wasm" --invoke outer 4 > /dev/null
+n=$(ls "$tmp/cache2" | wc -l)
+if [ "$n" -eq 1 ]; then ok; else bad "run: cache holds $n objects, expected 1"; fi
+obj=$(ls "$tmp/cache2"/*.o)
+before=$(stat -c %Y.%s "$obj")
+sleep 1
+"$welf" run "$tmp/calc.wasm" --invoke outer 4 > /dev/null
+if [ "$(stat -c %Y.%s "$obj")" = "$before" ]; then ok
+else bad "run: the cached object was rewritten"; fi
+expect "run --no-cache" 0 "^26$" \
+    "$welf" run --no-cache "$tmp/calc.wasm" --invoke outer 4
+expect "run: a compiled object" 0 "^26$" \
+    sh -c "'$welf' compile '$tmp/calc.wasm' -o '$tmp/calc.o' && '$welf' run '$tmp/calc.o' --invoke outer 4"
+# A WASI command: arguments, environment, exit status, stdout.
+if command -v clang > /dev/null && [ -d /usr/lib/wasm32-wasi ] ||
+   [ -d /usr/include/wasm32-wasi ]; then
+    cat > "$tmp/hello.c" <<'C'
+#include <stdio.h>
+#include <stdlib.h>
+int main(int argc, char **argv)
+{
+    for (int i = 1; i < argc; i++)
+        printf("arg %s\n", argv[i]);
+    const char *g = getenv("GREETING");
+    printf("greeting %s\n", g ? g : "(none)");
+    return argc > 2 ? 3 : 0;
+}
+C
+    clang --target=wasm32-wasi -O2 "$tmp/hello.c" -o "$tmp/hello.wasm"
+    expect "run: WASI args and env" 0 "^arg a$" \
+        "$welf" run "$tmp/hello.wasm" --env GREETING=hi -- a
+    expect "run: WASI env" 0 "^greeting hi$" \
+        "$welf" run "$tmp/hello.wasm" --env GREETING=hi -- a
+    expect "run: WASI exit status" 3 "" "$welf" run "$tmp/hello.wasm" a b
+    expect "run: program options after --" 0 "^arg --dir$" \
+        "$welf" run "$tmp/hello.wasm" -- --dir
+else
+    bad "run: clang --target=wasm32-wasi is not available (make deps)"
+fi
+
 echo "cli: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
