@@ -2,7 +2,9 @@
 #
 #   make deps        install the Debian packages welf needs (root)
 #   make             build build/welf, the libraries and the test programs
-#   make test        unit tests, CLI tests, spec tests, mutation smoke test
+#   make test        unit tests, CLI tests, end-to-end tests, examples,
+#                    spec tests, mutation smoke test
+#   make examples    build and run examples/ and check their output
 #   make spectest    the spec test suite alone
 #   make bench       benchmarks (compile time with -j 1 and -j 2, SIMD)
 #   make fuzz        10,000 random mutations of spec modules (FUZZ_N=...)
@@ -79,8 +81,8 @@ SPECTEST = $(BUILD)/welf-spectest
 UNIT = $(BUILD)/welf-unit
 MUTATE = $(BUILD)/welf-mutate
 
-.PHONY: all deps test unit-test cli-test e2e-test spectest bench fuzz \
-        fuzz-smoke install clean
+.PHONY: all deps test unit-test cli-test e2e-test examples spectest bench \
+        fuzz fuzz-smoke install clean
 
 all: $(WELF) $(LIBS) $(SPECTEST) $(UNIT) $(MUTATE)
 
@@ -145,7 +147,7 @@ $(MUTATE): $(call obj,$(MUTATE_SRCS)) $(LIBS)
 export ASAN_OPTIONS = detect_leaks=1:allow_user_segv_handler=1:handle_segv=0:handle_sigbus=0
 export UBSAN_OPTIONS = print_stacktrace=1:halt_on_error=1
 
-test: unit-test cli-test e2e-test fuzz-smoke spectest
+test: unit-test cli-test e2e-test examples fuzz-smoke spectest
 
 unit-test: $(UNIT)
 	$(UNIT) -j2
@@ -159,6 +161,12 @@ e2e-test: $(WELF) $(LIB_RUNTIME)
 	E2E_CFLAGS="$(SAN_FLAGS)" sh tests/e2e/chunks.sh $(BUILD) $(CC)
 	E2E_CFLAGS="$(SAN_FLAGS)" sh tests/e2e/header.sh $(BUILD) $(CC)
 	E2E_CFLAGS="$(SAN_FLAGS)" sh tests/e2e/static.sh $(BUILD) $(CC)
+	WELF=$(WELF) WELF_LIB_DIR=$(BUILD) CC=$(CC) E2E_CFLAGS="$(SAN_FLAGS)" \
+	  sh tests/e2e/wasi.sh $(BUILD)/wasi-e2e welf-run static
+
+# Build and run examples/ as their READMEs say; check what they print.
+examples: $(WELF) $(LIB_RUNTIME)
+	E2E_CFLAGS="$(SAN_FLAGS)" sh examples/run.sh $(BUILD) $(CC)
 
 SPEC_FILES = $(sort $(wildcard $(TESTSUITE)/core/*.wast)) \
              $(sort $(wildcard $(TESTSUITE)/proposals/*/*.wast))
