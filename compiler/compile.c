@@ -615,6 +615,7 @@ static bool optimize_and_emit(welf_lower_module *lm, welf_compile_state *cs,
         LLVMDisposeErrorMessage(em);
         return false;
     }
+    welf_lower_drop_nan_guards(lm->mod);
     LLVMMemoryBufferRef buf = NULL;
     if (LLVMTargetMachineEmitToMemoryBuffer(cs->tm, lm->mod, LLVMObjectFile,
                                             &msg, &buf)) {

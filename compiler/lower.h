@@ -140,4 +140,12 @@ WELF_INTERNAL LLVMValueRef welf_lower_builtin(welf_lower_fn *f,
 /* True for the instructions welf_lower_numeric handles. */
 WELF_INTERNAL bool welf_lower_is_numeric(uint16_t op);
 
+/*
+ * After optimization: removes the NaN canonicalisation that float
+ * arithmetic got (canonical_nan_if_nan in lower_numeric.c) wherever the
+ * arithmetic instruction survived with no constant operand, since x86
+ * quiets NaNs in hardware. Returns how many were removed.
+ */
+WELF_INTERNAL size_t welf_lower_drop_nan_guards(LLVMModuleRef mod);
+
 #endif

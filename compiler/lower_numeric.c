@@ -341,9 +341,12 @@ static void trap_unless_false(welf_lower_fn *f, LLVMValueRef cond,
  *
  * So the rows marked canon_nan replace a NaN result by the canonical NaN:
  * a compare and a select, which the optimizer drops when it can prove the
- * result is never NaN. Elsewhere it costs a few vector instructions per
- * operation (on x86-64 a latency-bound chain of f64 mul/add runs about
- * half as fast); that is the price of spec-exact NaNs under optimization.
+ * result is never NaN. The guard only matters where one of those folds
+ * happened: after optimization, welf_lower_drop_nan_guards (below)
+ * removes it wherever the fadd, fsub, fmul or fdiv is still there with no
+ * constant operand, because SSE arithmetic quiets NaNs itself. What stays
+ * costs a few instructions (min, max, demote, promote, and arithmetic on
+ * a constant).
  *
  * fneg, fabs and copysign are bit operations whose NaN results keep their
  * payloads by definition; ceil, floor, trunc, nearest and sqrt have no
@@ -632,4 +635,99 @@ bool welf_lower_numeric(welf_lower_fn *f, const welf_instr *in)
     if (row->canon_nan)
         v = canonical_nan_if_nan(f, v);
     return welf_lower_push(f, v);
+}
+
+/* ---- dropping NaN guards the hardware makes redundant ---- */
+
+/* Whether c is a NaN constant: a scalar, or a vector of them. */
+static bool is_nan_constant(LLVMValueRef c)
+{
+    if (!c || !LLVMIsAConstant(c))
+        return false;
+    if (LLVMIsAConstantFP(c)) {
+        LLVMBool loses;
+        double d = LLVMConstRealGetDouble(c, &loses);
+        return d != d;
+    }
+    LLVMTypeRef t = LLVMTypeOf(c);
+    if (LLVMGetTypeKind(t) != LLVMVectorTypeKind)
+        return false;
+    unsigned n = LLVMGetVectorSize(t);
+    for (unsigned i = 0; i < n; i++)
+        if (!is_nan_constant(LLVMGetAggregateElement(c, i)))
+            return false;
+    return n > 0;
+}
+
+/*
+ * Whether v is an fadd, fsub, fmul or fdiv, scalar or vector, none of
+ * whose operands is a constant. x86 executes these with SSE arithmetic,
+ * which never returns a signalling NaN: a NaN result is the default
+ * (canonical) NaN or a NaN operand with its quiet bit set, exactly the
+ * spec's nans_N. Only the folds of canonical_nan_if_nan's comment break
+ * that, and they need a constant operand (the code generator sees the
+ * same constants as the optimizer did).
+ */
+static bool quiets_in_hardware(LLVMValueRef v)
+{
+    if (!LLVMIsAInstruction(v))
+        return false;
+    switch (LLVMGetInstructionOpcode(v)) {
+    case LLVMFAdd:
+    case LLVMFSub:
+    case LLVMFMul:
+    case LLVMFDiv:
+        break;
+    default:
+        return false;
+    }
+    for (int i = 0; i < LLVMGetNumOperands(v); i++)
+        if (LLVMIsAConstant(LLVMGetOperand(v, i)))
+            return false;
+    return true;
+}
+
+/* If sel is select(fcmp uno v, v-or-constant, NaN, v), or the same with
+ * fcmp ord and the arms swapped, and v quiets in hardware: v. */
+static LLVMValueRef redundant_guard(LLVMValueRef sel)
+{
+    LLVMValueRef cond = LLVMGetOperand(sel, 0);
+    if (!LLVMIsAFCmpInst(cond))
+        return NULL;
+    LLVMRealPredicate p = LLVMGetFCmpPredicate(cond);
+    if (p != LLVMRealUNO && p != LLVMRealORD)
+        return NULL;
+    LLVMValueRef v = LLVMGetOperand(cond, 0);
+    LLVMValueRef other = LLVMGetOperand(cond, 1);
+    /* InstCombine writes isnan(v) as fcmp uno v, 0.0. */
+    if (other != v && !(LLVMIsAConstant(other) && !is_nan_constant(other)))
+        return NULL;
+    LLVMValueRef nan_arm = LLVMGetOperand(sel, p == LLVMRealUNO ? 1 : 2);
+    LLVMValueRef v_arm = LLVMGetOperand(sel, p == LLVMRealUNO ? 2 : 1);
+    if (v_arm != v || !is_nan_constant(nan_arm) || !quiets_in_hardware(v))
+        return NULL;
+    return v;
+}
+
+size_t welf_lower_drop_nan_guards(LLVMModuleRef mod)
+{
+    size_t dropped = 0;
+    for (LLVMValueRef fn = LLVMGetFirstFunction(mod); fn;
+         fn = LLVMGetNextFunction(fn))
+        for (LLVMBasicBlockRef bb = LLVMGetFirstBasicBlock(fn); bb;
+             bb = LLVMGetNextBasicBlock(bb)) {
+            LLVMValueRef in = LLVMGetFirstInstruction(bb);
+            while (in) {
+                LLVMValueRef next = LLVMGetNextInstruction(in);
+                LLVMValueRef v;
+                if (LLVMGetInstructionOpcode(in) == LLVMSelect &&
+                    (v = redundant_guard(in)) != NULL) {
+                    LLVMReplaceAllUsesWith(in, v);
+                    LLVMInstructionEraseFromParent(in);
+                    dropped++;
+                }
+                in = next;
+            }
+        }
+    return dropped;
 }
