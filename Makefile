@@ -6,7 +6,8 @@
 #                    spec tests, mutation smoke test
 #   make examples    build and run examples/ and check their output
 #   make spectest    the spec test suite alone
-#   make bench       benchmarks (compile time with -j 1 and -j 2, SIMD)
+#   make bench       benchmarks (calls, compile time with -j 1 and -j 2, SIMD)
+#   make bench-call  calls between C and wasm, instantiation
 #   make fuzz        10,000 random mutations of spec modules (FUZZ_N=...)
 #   make install     PREFIX=/usr/local (and DESTDIR) as usual
 #   make clean
@@ -82,7 +83,7 @@ UNIT = $(BUILD)/welf-unit
 MUTATE = $(BUILD)/welf-mutate
 
 .PHONY: all deps test unit-test cli-test e2e-test examples spectest bench \
-        fuzz fuzz-smoke install clean
+        bench-call fuzz fuzz-smoke install clean
 
 all: $(WELF) $(LIBS) $(SPECTEST) $(UNIT) $(MUTATE)
 
@@ -181,11 +182,16 @@ spectest: $(SPECTEST)
 fuzz-smoke: $(MUTATE) $(WELF)
 	FUZZ_FLAGS=-c sh tests/fuzz/run.sh $(MUTATE) $(TESTSUITE) 1000
 
-# Benchmarks: compile time with -j 1 against -j 2; a vectorizable kernel
-# built for wasm32 without and with -msimd128.
-bench: $(WELF) $(LIB_RUNTIME)
+# Benchmarks: bench-call first, then compile time with -j 1 against -j 2
+# and a vectorizable kernel built for wasm32 without and with -msimd128.
+bench: $(WELF) $(LIB_RUNTIME) bench-call
 	sh tests/bench/compile_jobs.sh $(WELF) 1500
 	sh tests/bench/simd.sh $(BUILD) $(CC)
+
+# Calls between C and wasm against a C indirect call, and instantiation
+# from an instance_pre (docs/performance.md).
+bench-call: $(WELF) $(LIB_RUNTIME)
+	sh tests/bench/call.sh $(BUILD) $(CC)
 
 fuzz: $(MUTATE) $(WELF)
 	FUZZ_FLAGS=-c sh tests/fuzz/run.sh $(MUTATE) $(TESTSUITE) $(FUZZ_N)
