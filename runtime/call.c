@@ -6,6 +6,7 @@
  */
 #include "internal.h"
 
+#include <setjmp.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -446,19 +447,21 @@ welf_funcref *welf_instance_func(welf_instance *inst, uint32_t func_index)
 
 /* ---- calls ---- */
 
-typedef struct array_call_ctx {
-    array_fn fn;
-    welf_vmctx *vmctx;
-    welf_val_raw *slots;
-    size_t len;
-} array_call_ctx;
-
-static void run_array_call(void *p)
+/*
+ * The array call inside a trap frame: a trap in the callee comes back
+ * from setjmp with a non-zero value. Apart from welf_func_call, whose
+ * locals would otherwise all live in memory across the setjmp.
+ */
+static __attribute__((noinline)) welf_status
+call_guarded(welf_engine *engine, array_fn fn, void *vmctx,
+             welf_val_raw *slots, size_t len, welf_error *err)
 {
-    array_call_ctx *c = p;
-    c->fn(c->vmctx, NULL, c->slots, c->len);
+    welf_trap_frame frame;
+    welf_trap_enter(engine, &frame);
+    if (setjmp(frame.env) == 0)
+        fn(vmctx, NULL, slots, len);
+    return welf_trap_leave(&frame, err);
 }
-
 
 /* Enough slots for most signatures without touching the heap. */
 #define CALL_STACK_SLOTS 16
@@ -504,14 +507,20 @@ welf_status welf_func_call(welf_funcref *func, const welf_val *args,
             return welf_error_set(err, WELF_ERR_NOMEM, WELF_NO_OFFSET,
                                   "out of memory for %zu call slots", len);
     }
-    memset(slots, 0, (len ? len : 1) * sizeof *slots);
-    for (size_t i = 0; i < arg_count; i++)
-        welf_val_to_raw(&args[i], &slots[i]);
+    /* Each slot is read at its argument's type only: no need to clear
+     * the bytes past it. */
+    for (size_t i = 0; i < arg_count; i++) {
+        switch (args[i].type) {
+        case WELF_TYPE_I32: slots[i].i32 = args[i].of.i32; break;
+        case WELF_TYPE_I64: slots[i].i64 = args[i].of.i64; break;
+        case WELF_TYPE_F32: slots[i].f32 = args[i].of.f32; break;
+        case WELF_TYPE_F64: slots[i].f64 = args[i].of.f64; break;
+        default: welf_val_to_raw(&args[i], &slots[i]); break;
+        }
+    }
 
-    array_call_ctx ctx = {(array_fn)func->array_call, func->vmctx, slots,
-                          len};
-    welf_status st = welf_trap_guard(engine, run_array_call,
-                                     &ctx, err);
+    welf_status st = call_guarded(engine, (array_fn)func->array_call,
+                                  func->vmctx, slots, len, err);
     if (st == WELF_OK)
         for (size_t i = 0; i < result_count; i++)
             results[i] = welf_val_from_raw(t->types[t->param_count + i],

@@ -222,12 +222,6 @@ nomem:
                           "out of memory interning a function type");
 }
 
-const welf_functype *welf_engine_type(const welf_engine *engine, uint32_t id)
-{
-    if (id == 0 || id > engine->type_count)
-        return NULL;
-    return &engine->types[id - 1];
-}
 
 /* ---- symbolizing code addresses ---- */
 

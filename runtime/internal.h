@@ -199,8 +199,13 @@ WELF_INTERNAL welf_status welf_engine_intern_type(welf_engine *engine,
                                                   welf_error *err);
 
 /* The signature with id `id`, or NULL when it is not one. */
-WELF_INTERNAL const welf_functype *welf_engine_type(const welf_engine *engine,
-                                                    uint32_t id);
+static inline const welf_functype *welf_engine_type(const welf_engine *engine,
+                                                    uint32_t id)
+{
+    if (id == 0 || id > engine->type_count)
+        return NULL;
+    return &engine->types[id - 1];
+}
 
 /* The wasm function of one of the engine's modules whose code holds pc
  * (module and function fields of out), or false; *entry tells whether pc
@@ -334,6 +339,57 @@ WELF_INTERNAL welf_status welf_trap_guard(welf_engine *engine,
 
 /* welf_trap_raise (welf.h) unwinds to the innermost trap frame of this
  * thread. */
+
+/* The stack a trap frame lets wasm code use below it, in bytes. */
+#ifndef WELF_STACK_BUDGET
+#define WELF_STACK_BUDGET (1u << 20)
+#endif
+
+/* This thread's innermost trap frame, and whether its alternate signal
+ * stack is set up (trap.c). */
+extern WELF_INTERNAL _Thread_local welf_trap_frame *welf_trap_top
+    __attribute__((tls_model("initial-exec")));
+extern WELF_INTERNAL _Thread_local bool welf_trap_altstack_ready
+    __attribute__((tls_model("initial-exec")));
+WELF_INTERNAL void welf_trap_altstack_setup(void);
+/* What ended a frame, as an error (the slow path of welf_trap_leave). */
+WELF_INTERNAL welf_status welf_trap_frame_error(const welf_trap_frame *frame,
+                                                welf_error *err);
+
+/*
+ * welf_trap_frame_push and _pop, inline for welf_func_call. The
+ * outermost frame of a call state sets the stack limit; nested ones
+ * (host -> wasm -> host -> wasm) keep it, so the budget covers the whole
+ * chain. welf_trap_leave does not clear err on success.
+ */
+static inline __attribute__((always_inline)) void
+welf_trap_enter(welf_engine *engine, welf_trap_frame *frame)
+{
+    frame->prev = welf_trap_top;
+    frame->engine = engine;
+    frame->code = WELF_TRAP_CODE_NONE;
+    frame->has_detail = false;
+    frame->exited = false;
+    if (!welf_trap_altstack_ready)
+        welf_trap_altstack_setup();
+    welf_call_state *state = engine ? &engine->call_state : NULL;
+    frame->saved_limit = state ? state->stack_limit : 0;
+    if (state && state->stack_limit == 0)
+        state->stack_limit =
+            (uintptr_t)__builtin_frame_address(0) - WELF_STACK_BUDGET;
+    welf_trap_top = frame;
+}
+
+static inline __attribute__((always_inline)) welf_status
+welf_trap_leave(welf_trap_frame *frame, welf_error *err)
+{
+    welf_trap_top = frame->prev;
+    if (frame->engine)
+        frame->engine->call_state.stack_limit = frame->saved_limit;
+    if (frame->code == WELF_TRAP_CODE_NONE && !frame->exited)
+        return WELF_OK;
+    return welf_trap_frame_error(frame, err);
+}
 /* Raises a trap whose message names `detail` (an element index). */
 WELF_INTERNAL _Noreturn void welf_trap_raise_detail(uint32_t code,
                                                     uint32_t detail);

@@ -14,10 +14,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-/* The stack wasm code may use below the outermost entry, in bytes. */
-#ifndef WELF_STACK_BUDGET
-#define WELF_STACK_BUDGET (1u << 20)
-#endif
 
 /* ---- messages ---- */
 
@@ -73,43 +69,37 @@ static welf_status trap_error_detail(welf_error *err, uint32_t code,
  * traps are never raised inside a signal handler, because the fault
  * handler redirects the thread instead of jumping (see on_fault).
  *
- * initial-exec: the fault handler reads trap_top, and this model reads
- * it without calls that could allocate, even from a shared library.
+ * initial-exec: the fault handler reads welf_trap_top, and this model
+ * reads it without calls that could allocate, even from a shared library.
+ * The fast paths of entering and leaving a frame are inline in
+ * internal.h, for welf_func_call.
  */
-static _Thread_local welf_trap_frame *trap_top
+_Thread_local welf_trap_frame *welf_trap_top
     __attribute__((tls_model("initial-exec")));
-static _Thread_local bool altstack_ready;
+_Thread_local bool welf_trap_altstack_ready
+    __attribute__((tls_model("initial-exec")));
+
+void welf_trap_altstack_setup(void)
+{
+    welf_os_altstack_ensure();
+    welf_trap_altstack_ready = true;
+}
 
 void welf_trap_frame_push(welf_engine *engine, welf_trap_frame *frame)
 {
-    frame->prev = trap_top;
-    frame->engine = engine;
-    frame->code = WELF_TRAP_CODE_NONE;
-    frame->detail = 0;
-    frame->has_detail = false;
-    frame->exited = false;
-    if (!altstack_ready) {
-        welf_os_altstack_ensure();
-        altstack_ready = true;
-    }
-    /* The outermost frame of a call state sets the limit; nested ones
-     * (host -> wasm -> host -> wasm) keep it, so the budget covers the
-     * whole chain. */
-    welf_call_state *state = engine ? &engine->call_state : NULL;
-    frame->saved_limit = state ? state->stack_limit : 0;
-    if (state && state->stack_limit == 0)
-        state->stack_limit =
-            (uintptr_t)__builtin_frame_address(0) - WELF_STACK_BUDGET;
-    trap_top = frame;
+    welf_trap_enter(engine, frame);
 }
 
 welf_status welf_trap_frame_pop(welf_trap_frame *frame, welf_error *err)
 {
     if (err)
         welf_error_clear(err);
-    trap_top = frame->prev;
-    if (frame->engine)
-        frame->engine->call_state.stack_limit = frame->saved_limit;
+    return welf_trap_leave(frame, err);
+}
+
+welf_status welf_trap_frame_error(const welf_trap_frame *frame,
+                                  welf_error *err)
+{
     if (frame->exited) {
         welf_status st = welf_error_set(err, WELF_ERR_EXIT, WELF_NO_OFFSET,
                                         "exited with status %d",
@@ -118,8 +108,6 @@ welf_status welf_trap_frame_pop(welf_trap_frame *frame, welf_error *err)
             err->exit_code = (int32_t)frame->detail;
         return st;
     }
-    if (frame->code == WELF_TRAP_CODE_NONE)
-        return WELF_OK;
     if (frame->has_detail)
         return trap_error_detail(err, frame->code, frame->detail);
     return welf_trap_error(err, frame->code);
@@ -205,7 +193,7 @@ static _Noreturn void unwind(welf_trap_frame *frame, const char *what)
 
 void welf_trap_raise_detail(uint32_t code, uint32_t detail)
 {
-    welf_trap_frame *frame = trap_top;
+    welf_trap_frame *frame = welf_trap_top;
     if (frame) {
         frame->has_detail = true;
         frame->detail = detail;
@@ -215,7 +203,7 @@ void welf_trap_raise_detail(uint32_t code, uint32_t detail)
 
 void welf_trap_raise(welf_trap_code code)
 {
-    welf_trap_frame *frame = trap_top;
+    welf_trap_frame *frame = welf_trap_top;
     trace_capture(frame);
     if (frame)
         frame->code = code != WELF_TRAP_CODE_NONE ? code
@@ -225,7 +213,7 @@ void welf_trap_raise(welf_trap_code code)
 
 void welf_exit_raise(int32_t status)
 {
-    welf_trap_frame *frame = trap_top;
+    welf_trap_frame *frame = welf_trap_top;
     if (frame) {
         frame->exited = true;
         frame->detail = (uint32_t)status;
@@ -271,7 +259,7 @@ static void chain(int sig, siginfo_t *info, void *context)
  */
 static void on_fault(int sig, siginfo_t *info, void *context)
 {
-    if (trap_top && welf_memory_fault_is_ours((uintptr_t)info->si_addr)) {
+    if (welf_trap_top && welf_memory_fault_is_ours((uintptr_t)info->si_addr)) {
         welf_os_context_redirect(context, resume_memory_oob);
         return;
     }

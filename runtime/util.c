@@ -44,14 +44,6 @@ void welf_free(void *ptr)
         alloc_fn(alloc_user, ptr, 0);
 }
 
-void welf_error_clear(welf_error *err)
-{
-    err->code = WELF_OK;
-    err->offset = WELF_NO_OFFSET;
-    err->func_index = WELF_NO_INDEX;
-    err->trap_code = 0;
-    err->message[0] = '\0';
-}
 
 welf_status welf_error_setv(welf_error *err, welf_status code,
                             uint32_t offset, const char *fmt, va_list ap)

@@ -33,6 +33,14 @@ WELF_INTERNAL welf_status welf_error_set(welf_error *err, welf_status code,
 WELF_INTERNAL welf_status welf_error_setv(welf_error *err, welf_status code,
                                           uint32_t offset, const char *fmt,
                                           va_list ap);
-WELF_INTERNAL void welf_error_clear(welf_error *err);
+static inline void welf_error_clear(welf_error *err)
+{
+    err->code = WELF_OK;
+    err->offset = WELF_NO_OFFSET;
+    err->func_index = WELF_NO_INDEX;
+    err->trap_code = 0;
+    err->exit_code = 0;
+    err->message[0] = '\0';
+}
 
 #endif
