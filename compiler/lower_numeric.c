@@ -344,9 +344,9 @@ static void trap_unless_false(welf_lower_fn *f, LLVMValueRef cond,
  * result is never NaN. The guard only matters where one of those folds
  * happened: after optimization, welf_lower_drop_nan_guards (below)
  * removes it wherever the fadd, fsub, fmul or fdiv is still there with no
- * constant operand, because SSE arithmetic quiets NaNs itself. What stays
- * costs a few instructions (min, max, demote, promote, and arithmetic on
- * a constant).
+ * constant operand of ±0 or ±1, because SSE arithmetic quiets NaNs
+ * itself. What stays costs a few instructions (min, max, demote,
+ * promote, and arithmetic on such a constant).
  *
  * fneg, fabs and copysign are bit operations whose NaN results keep their
  * payloads by definition; ceil, floor, trunc, nearest and sqrt have no
@@ -659,14 +659,36 @@ static bool is_nan_constant(LLVMValueRef c)
     return n > 0;
 }
 
+/* Whether a constant operand could let the code generator fold an
+ * arithmetic operation away: ±0 (x + -0, x - 0, -0 - x), ±1 (x * 1,
+ * x / 1, x * -1), a NaN, or anything that is not plainly a number. */
+static bool identity_candidate(LLVMValueRef c)
+{
+    if (LLVMIsAConstantFP(c)) {
+        LLVMBool loses;
+        double d = LLVMConstRealGetDouble(c, &loses);
+        return d != d || d == 0.0 || d == 1.0 || d == -1.0;
+    }
+    LLVMTypeRef t = LLVMTypeOf(c);
+    if (LLVMGetTypeKind(t) != LLVMVectorTypeKind)
+        return true;
+    unsigned n = LLVMGetVectorSize(t);
+    for (unsigned i = 0; i < n; i++) {
+        LLVMValueRef e = LLVMGetAggregateElement(c, i);
+        if (!e || identity_candidate(e))
+            return true;
+    }
+    return false;
+}
+
 /*
- * Whether v is an fadd, fsub, fmul or fdiv, scalar or vector, none of
- * whose operands is a constant. x86 executes these with SSE arithmetic,
- * which never returns a signalling NaN: a NaN result is the default
- * (canonical) NaN or a NaN operand with its quiet bit set, exactly the
- * spec's nans_N. Only the folds of canonical_nan_if_nan's comment break
- * that, and they need a constant operand (the code generator sees the
- * same constants as the optimizer did).
+ * Whether v is an fadd, fsub, fmul or fdiv, scalar or vector, that no
+ * fold can remove. x86 executes these with SSE arithmetic, which never
+ * returns a signalling NaN: a NaN result is the default (canonical) NaN
+ * or a NaN operand with its quiet bit set, exactly the spec's nans_N.
+ * Only the folds of canonical_nan_if_nan's comment break that, and they
+ * need a constant operand of ±0 or ±1 (the code generator sees the same
+ * constants as the optimizer did); x * 0.5 stays a multiplication.
  */
 static bool quiets_in_hardware(LLVMValueRef v)
 {
@@ -681,9 +703,11 @@ static bool quiets_in_hardware(LLVMValueRef v)
     default:
         return false;
     }
-    for (int i = 0; i < LLVMGetNumOperands(v); i++)
-        if (LLVMIsAConstant(LLVMGetOperand(v, i)))
+    for (int i = 0; i < LLVMGetNumOperands(v); i++) {
+        LLVMValueRef op = LLVMGetOperand(v, i);
+        if (LLVMIsAConstant(op) && identity_candidate(op))
             return false;
+    }
     return true;
 }
 
