@@ -23,7 +23,7 @@ FUZZ_N ?= 10000
 
 DEB_PACKAGES = make gcc binutils clang lld pkg-config llvm-19-dev libelf-dev \
                libdwarf-dev libcriterion-dev libcjson-dev wabt \
-               wasi-libc libclang-rt-14-dev-wasm32
+               wasi-libc libclang-rt-14-dev-wasm32 gdb
 
 ifeq ($(SANITIZE),1)
 BUILD := build/san
@@ -44,7 +44,7 @@ ALL_LDFLAGS = $(LDFLAGS) $(SAN_FLAGS)
 RUNTIME_LDLIBS = -lelf
 # Programs that use the compiler library need LLVM; -lpthread for its
 # one-time initialisation.
-COMPILER_LDLIBS = $(LLVM_LDLIBS) -lpthread
+COMPILER_LDLIBS = $(LLVM_LDLIBS) -ldwarf -lpthread
 
 VERSION := $(shell sed -n 's/^\#define WELF_VERSION_STRING "\(.*\)"/\1/p' include/welf.h)
 LLVM_CONFIG ?= /usr/lib/llvm-19/bin/llvm-config
@@ -57,6 +57,7 @@ COMPILER_SRCS = compiler/arena.c compiler/decode.c compiler/instr.c \
                 compiler/lower_memory.c compiler/lower_numeric.c \
                 compiler/lower_table.c compiler/lower_simd.c \
                 compiler/elf_merge.c
+COMPILER_SRCS += compiler/debuginfo.c
 RUNTIME_SRCS = $(wildcard runtime/*.c runtime/wasi/*.c)
 # The conversions between calling conventions C cannot express.
 RUNTIME_ASM = runtime/x86_64.S
@@ -95,7 +96,7 @@ $(BUILD)/obj/%.o: %.c
 $(BUILD)/obj/compiler/compile.o $(BUILD)/obj/compiler/descriptor.o \
 $(BUILD)/obj/compiler/lower.o $(BUILD)/obj/compiler/lower_memory.o \
 $(BUILD)/obj/compiler/lower_numeric.o $(BUILD)/obj/compiler/lower_table.o \
-$(BUILD)/obj/compiler/lower_simd.o: \
+$(BUILD)/obj/compiler/lower_simd.o $(BUILD)/obj/compiler/debuginfo.o: \
 	ALL_CFLAGS += $(filter -I%,$(LLVM_CFLAGS))
 
 # Traps walk the frame-pointer chain from where they are raised.
@@ -162,6 +163,7 @@ e2e-test: $(WELF) $(LIB_RUNTIME)
 	E2E_CFLAGS="$(SAN_FLAGS)" sh tests/e2e/chunks.sh $(BUILD) $(CC)
 	E2E_CFLAGS="$(SAN_FLAGS)" sh tests/e2e/header.sh $(BUILD) $(CC)
 	E2E_CFLAGS="$(SAN_FLAGS)" sh tests/e2e/static.sh $(BUILD) $(CC)
+	E2E_CFLAGS="$(SAN_FLAGS)" sh tests/e2e/gdb.sh $(BUILD) $(CC)
 	WELF=$(WELF) WELF_LIB_DIR=$(BUILD) CC=$(CC) E2E_CFLAGS="$(SAN_FLAGS)" \
 	  sh tests/e2e/wasi.sh $(BUILD)/wasi-e2e welf-run static
 

@@ -23,6 +23,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "debuginfo.h"
 #include "elf_merge.h"
 
 enum { CC_TAIL = 18 };
@@ -331,6 +332,14 @@ static bool lower_function(welf_lower_fn *f, welf_lower_module *lm,
     const welf_wasm *m = lm->m;
     const welf_func *fd = &m->funcs[index];
     const welf_functype *ft = &m->types[fd->type_index];
+    /* -g: the subprogram and a location before the first instruction. */
+    size_t symbol_len;
+    f->debug = lm->debug && welf_debug_function_begin(
+                                lm->debug, f->b, lm->funcs[index], index,
+                                LLVMGetValueName2(lm->funcs[index],
+                                                  &symbol_len))
+                   ? lm->debug
+                   : NULL;
     fn_begin(f, lm, lm->funcs[index], arena);
     f->func_index = index;
     f->has_tail_call = false;
@@ -364,6 +373,9 @@ static bool lower_function(welf_lower_fn *f, welf_lower_module *lm,
     }
     build_return(f, ft, vals);
     seal_blocks(f->b, f->fn);
+    if (f->debug)
+        welf_debug_function_end(f->debug, f->b);
+    f->debug = NULL;
     if (!f->has_tail_call) {
         /* Keeps LLVM from turning recursion into loops (tail recursion
          * elimination), which would make runaway recursion spin instead
@@ -803,11 +815,19 @@ static void compile_chunk(const welf_compile_plan *p, chunk *c)
     lm.err = &c->err;
     LLVMBuilderRef b = NULL;
     bool ok = setup_module(&lm, p->m, &cs);
+    if (ok && p->debug && cs.first < cs.end &&
+        !(lm.debug = welf_debug_emit_new(p->debug, lm.mod,
+                                         p->opt_level > 0, &cs.arena)))
+        ok = fail(&lm, WELF_ERR_NOMEM, "out of memory");
     if (ok) {
         b = LLVMCreateBuilderInContext(lm.ctx);
-        ok = build_everything(&lm, &cs, b) &&
+        ok = build_everything(&lm, &cs, b);
+        if (ok && lm.debug)
+            welf_debug_emit_finish(lm.debug);
+        ok = ok &&
              optimize_and_emit(&lm, &cs, p->opt_level, &c->object, &c->size);
     }
+    welf_debug_emit_free(lm.debug);
     if (b)
         LLVMDisposeBuilder(b);
     if (lm.mod)
@@ -958,6 +978,14 @@ welf_status welf_compile(const welf_wasm *m, const welf_compile_options *opts,
                                           : "module"};
     if (!plan_cpu(&plan, opts->cpu, err))
         return err->code;
+    welf_debug_info debug;
+    if (opts->debug_info) {
+        if (welf_debug_info_read(m, plan.name, &debug, err) != WELF_OK) {
+            plan_cpu_release(&plan);
+            return err->code;
+        }
+        plan.debug = &debug;
+    }
     welf_arena arena;
     welf_arena_init(&arena);
     uint32_t count = 0;
@@ -966,6 +994,8 @@ welf_status welf_compile(const welf_wasm *m, const welf_compile_options *opts,
         welf_free(chunks);
         welf_arena_free(&arena);
         plan_cpu_release(&plan);
+        if (plan.debug)
+            welf_debug_info_free(&debug);
         return welf_error_set(err, WELF_ERR_NOMEM, WELF_NO_OFFSET,
                               "out of memory");
     }
@@ -1017,5 +1047,7 @@ welf_status welf_compile(const welf_wasm *m, const welf_compile_options *opts,
     welf_free(chunks);
     welf_arena_free(&arena);
     plan_cpu_release(&plan);
+    if (plan.debug)
+        welf_debug_info_free(&debug);
     return st;
 }

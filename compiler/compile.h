@@ -31,6 +31,8 @@ typedef struct welf_compile_plan {
     bool cpu_owned;                 /* cpu and cpu_features are LLVM's
                                        strings ("native"): dispose them */
     bool multi;                     /* more than one chunk */
+    const struct welf_debug_info *debug; /* -g: what the module's DWARF
+                                       says (debuginfo.h), else NULL */
 } welf_compile_plan;
 
 /* The state of one chunk's compilation (one LLVM context, one thread). */

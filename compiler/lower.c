@@ -15,6 +15,8 @@
 
 #include <string.h>
 
+#include "debuginfo.h"
+
 struct welf_lower_frame {
     uint16_t op;                  /* block, loop, if, else; end = body */
     bool unreachable;             /* rest of this frame is dead code */
@@ -737,8 +739,11 @@ LLVMValueRef *welf_lower_expr(welf_lower_fn *f, uint32_t start, uint32_t end,
                      lm->m->bytes + end, lm->err);
     welf_instr in;
     while (f->frame_count > 0) {
-        if (!welf_instr_read(&r, lm->m->features, &in) ||
-            !lower_instr(f, &in))
+        if (!welf_instr_read(&r, lm->m->features, &in))
+            return NULL;
+        if (f->debug)
+            welf_debug_locate(f->debug, f->b, in.offset);
+        if (!lower_instr(f, &in))
             return NULL;
     }
     LLVMPositionBuilderAtEnd(f->b, ret);

@@ -37,6 +37,8 @@ typedef struct welf_lower_module {
     LLVMTypeRef trap_type;       /* void (ptr vmctx, i32 code, i32 detail) */
     bool precise_traps;          /* memory accesses are volatile */
     bool eh_frame;               /* functions get unwind tables */
+    struct welf_debug_emit *debug; /* -g: debug info (debuginfo.h), or
+                                      NULL */
 } welf_lower_module;
 
 /* Per function being lowered. */
@@ -61,6 +63,9 @@ typedef struct welf_lower_fn {
 
     LLVMValueRef memory0_base;   /* loaded once in the entry block */
     bool has_tail_call;          /* the body uses return_call(_indirect) */
+    struct welf_debug_emit *debug; /* set while lowering a body that has
+                                      debug info: welf_lower_expr gives
+                                      each instruction its location */
 } welf_lower_fn;
 
 /* LLVM type of a wasm value type. */

@@ -638,11 +638,12 @@ static LLVMValueRef lower_memory_op(welf_lower_fn *f, const welf_instr *in,
     case K_STORE:
         store(f, args[1], p);
         return NULL;
-    case K_STORE_LANE:
+    case K_STORE_LANE: {
         LLVMValueRef lane = welf_lower_u32(f, in->u.memarg.lane);
         store(f, LLVMBuildExtractElement(f->b, as(f, args[1], s), lane, ""),
               p);
         return NULL;
+    }
     default:
         welf_unreachable();
     }

@@ -23,7 +23,7 @@ static const char usage[] =
     "        decode and validate each module; print the first error of\n"
     "        each invalid one as FILE:0xOFFSET: error: MESSAGE\n"
     "  compile FILE.wasm [-o FILE.o] [-O0|-O1|-O2|-O3] [-j N] [--name NAME]\n"
-    "          [--cpu=CPU] [--precise-traps] [--no-eh-frame]\n"
+    "          [--cpu=CPU] [--precise-traps] [--no-eh-frame] [-g]\n"
     "          [--header FILE.h] [--features=LIST]\n"
     "        compile a module to an x86-64 ELF relocatable object (default\n"
     "        output: FILE.o beside the input; default -O2). The object\n"
@@ -40,6 +40,10 @@ static const char usage[] =
     "                         at some cost in speed\n"
     "        --no-eh-frame    leave out the unwind tables (.eh_frame)\n"
     "                         that debuggers and profilers use\n"
+    "        -g               debug information: source lines and function\n"
+    "                         names from the module's DWARF, else lines of\n"
+    "                         NAME.wasm.lst numbered by byte offset; the\n"
+    "                         code is the same (see docs/debugging.md)\n"
     "        --header FILE.h  also write a C header declaring\n"
     "                         welf_module_NAME, with a typed wrapper\n"
     "                         NAME_EXPORT per exported function and\n"
@@ -146,6 +150,8 @@ static int cmd_compile(int argc, char **argv)
             opts.cpu = arg + 6;
         } else if (strcmp(arg, "--no-eh-frame") == 0) {
             opts.no_eh_frame = true;
+        } else if (strcmp(arg, "-g") == 0) {
+            opts.debug_info = true;
         } else if (strcmp(arg, "--precise-traps") == 0) {
             opts.precise_traps = true;
         } else if (strcmp(arg, "-j") == 0 && i + 1 < argc) {

@@ -18,7 +18,7 @@
 #include "welf_compiler.h"
 
 const char welf_run_cmd_usage[] =
-    "  run [-O0|-O1|-O2|-O3] [--no-cache] FILE.wasm|FILE.o [OPTIONS]\n"
+    "  run [-O0|-O1|-O2|-O3] [-g] [--no-cache] FILE.wasm|FILE.o [OPTIONS]\n"
     "      [-- ARGS...]\n"
     "        run a WASI command: compile FILE.wasm (or load a compiled\n"
     "        FILE.o), instantiate it with WASI and call _start; exit with\n"
@@ -28,7 +28,8 @@ const char welf_run_cmd_usage[] =
     "        $XDG_CACHE_HOME/welf, else ~/.cache/welf, keyed by the\n"
     "        module's bytes, the options and the welf binary, so a second\n"
     "        run does not compile; --no-cache compiles afresh and keeps\n"
-    "        nothing. OPTIONS:\n";
+    "        nothing; -g compiles with debug information, for gdb\n"
+    "        (docs/debugging.md). OPTIONS:\n";
 
 /* ---- the cache key ---- */
 
@@ -150,7 +151,8 @@ static void module_name(const char *path, char *buf, size_t size)
  * Prints the error and returns false on failure.
  */
 static bool compile(const char *path, const uint8_t *bytes, size_t size,
-                    int opt_level, uint8_t **object, size_t *object_size)
+                    int opt_level, bool debug_info, uint8_t **object,
+                    size_t *object_size)
 {
     welf_error err;
     welf_wasm *m = NULL;
@@ -159,6 +161,7 @@ static bool compile(const char *path, const uint8_t *bytes, size_t size,
     welf_compile_options opts;
     welf_compile_options_init(&opts);
     opts.opt_level = opt_level;
+    opts.debug_info = debug_info;
     opts.name = name;
     welf_status st = welf_wasm_decode(bytes, size, WELF_FEATURES_DEFAULT, &m,
                                       &err);
@@ -181,7 +184,7 @@ static bool compile(const char *path, const uint8_t *bytes, size_t size,
  * the cache, compiling (and caching) it when it is not there.
  */
 static welf_status get_module(welf_engine *engine, const char *path,
-                              int opt_level, bool use_cache,
+                              int opt_level, bool debug_info, bool use_cache,
                               welf_module **out)
 {
     welf_error err;
@@ -207,6 +210,7 @@ static welf_status get_module(welf_engine *engine, const char *path,
         key_add(&k, bytes, size);
         key_add_u64(&k, size);
         key_add_u64(&k, (uint64_t)opt_level);
+        key_add_u64(&k, debug_info);
         key_add_str(&k, WELF_VERSION_STRING);
         /* The welf binary itself: a rebuilt compiler makes new keys. */
         struct stat self;
@@ -227,7 +231,8 @@ static welf_status get_module(welf_engine *engine, const char *path,
     }
     uint8_t *object;
     size_t object_size;
-    bool ok = compile(path, bytes, size, opt_level, &object, &object_size);
+    bool ok = compile(path, bytes, size, opt_level, debug_info, &object,
+                      &object_size);
     welf_free(bytes);
     if (!ok)
         return WELF_ERR_USAGE;
@@ -244,7 +249,7 @@ static welf_status get_module(welf_engine *engine, const char *path,
 int welf_cmd_run(int argc, char **argv)
 {
     int opt_level = 2;
-    bool use_cache = true;
+    bool use_cache = true, debug_info = false;
     int i = 0;
     for (; i < argc && argv[i][0] == '-'; i++) {
         const char *a = argv[i];
@@ -252,6 +257,8 @@ int welf_cmd_run(int argc, char **argv)
             opt_level = a[2] - '0';
         } else if (strcmp(a, "--no-cache") == 0) {
             use_cache = false;
+        } else if (strcmp(a, "-g") == 0) {
+            debug_info = true;
         } else {
             fprintf(stderr, "welf run: unknown option '%s' before the "
                             "file (see welf --help)\n", a);
@@ -275,7 +282,8 @@ int welf_cmd_run(int argc, char **argv)
     }
     welf_module *module;
     int status = WELF_RUN_ERROR_STATUS;
-    if (get_module(engine, path, opt_level, use_cache, &module) == WELF_OK)
+    if (get_module(engine, path, opt_level, debug_info, use_cache,
+                   &module) == WELF_OK)
         status = welf_run_module(engine, module, &opts, "welf run");
     welf_engine_free(engine);
     welf_run_options_free(&opts);

@@ -88,6 +88,12 @@ typedef struct welf_compile_options {
                                (slower: see docs/abi.md, "Traps") */
     const char *name;       /* the descriptor is welf_module_<name>; letters,
                                digits and _ (others become _); NULL: "module" */
+    bool debug_info;        /* -g: DWARF line tables and subprograms for
+                               the source the module's own DWARF describes
+                               (else lines of a listing, NAME.wasm.lst,
+                               numbered by byte offset, where NAME is
+                               `name`); the code is the same either way
+                               (docs/debugging.md) */
 } welf_compile_options;
 
 void welf_compile_options_init(welf_compile_options *opts);

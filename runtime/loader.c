@@ -19,7 +19,8 @@
  * the RELA relocations of allocated sections (R_X86_64_NONE, 64, PC32,
  * PLT32, PC64 only); find the single welf_module_* symbol in .welf.module;
  * make code read+execute and everything else read-only; check the
- * descriptor's magic, version and target.
+ * descriptor's magic, version and target. An object with DWARF (welf
+ * compile -g) is then shown to debuggers through gdb's JIT interface.
  */
 #include "loader.h"
 
@@ -27,6 +28,7 @@
 #include <gelf.h>
 #include <libelf.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -918,6 +920,201 @@ welf_status welf_desc_check(const welf_desc_module *desc, welf_error *err)
     return desc_check(desc, NULL, NULL, err);
 }
 
+/* ---- gdb's JIT interface ---- */
+
+/*
+ * Debuggers learn about code loaded at run time through the JIT
+ * interface (GDB manual, "JIT Compilation Interface"; LLDB reads it
+ * too): a list of in-memory object files hanging off
+ * __jit_debug_descriptor, and a call of __jit_debug_register_code,
+ * where the debugger keeps a breakpoint, after each change. The names
+ * and layouts are the debugger's. The symbols are hidden, so this list
+ * is libwelf's own even in a process that has another JIT (LLVM's
+ * libraries define the same names); gdb reads one list per object file.
+ *
+ * The object handed over is a copy of the loaded one in which every
+ * allocated section's sh_addr is its address in the mapping and the
+ * relocations of the .debug_* sections are applied (with debug sections
+ * at address 0), so the DWARF describes the code where it runs. Only
+ * objects with .debug_info are registered: nothing else would need it.
+ * Anything unexpected in the debug sections skips the registration; it
+ * never fails the load.
+ */
+typedef enum {
+    JIT_NOACTION = 0,
+    JIT_REGISTER_FN,
+    JIT_UNREGISTER_FN,
+} jit_actions_t;
+
+struct jit_code_entry {
+    struct jit_code_entry *next_entry;
+    struct jit_code_entry *prev_entry;
+    const char *symfile_addr;
+    uint64_t symfile_size;
+};
+
+struct jit_descriptor {
+    uint32_t version;
+    uint32_t action_flag;        /* jit_actions_t */
+    struct jit_code_entry *relevant_entry;
+    struct jit_code_entry *first_entry;
+};
+
+WELF_INTERNAL void __jit_debug_register_code(void);
+WELF_INTERNAL struct jit_descriptor __jit_debug_descriptor;
+
+struct jit_descriptor __jit_debug_descriptor = {1, JIT_NOACTION, NULL, NULL};
+
+/* The debugger's breakpoint goes here: the call must stay. */
+__attribute__((noinline)) void __jit_debug_register_code(void)
+{
+    __asm__ volatile("" ::: "memory");
+}
+
+static pthread_mutex_t jit_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* One registered object: the entry, its image and the mapping it
+ * describes (how welf_code_unload finds it). */
+typedef struct jit_entry {
+    struct jit_code_entry entry;
+    uint8_t *image;
+    const void *map;
+} jit_entry;
+
+/* Applies relocation section `rsec` (of a debug section) to `image`;
+ * false when it holds anything not expected there. */
+static bool jit_relocate(loader *ld, size_t rsec, uint8_t *image)
+{
+    const GElf_Shdr *sh = &ld->secs[rsec].sh;
+    const GElf_Shdr *t = &ld->secs[sh->sh_info].sh;
+    if (sh->sh_type != SHT_RELA || sh->sh_link != ld->symtab ||
+        sh->sh_entsize != sizeof(Elf64_Rela) ||
+        sh->sh_size % sizeof(Elf64_Rela) || t->sh_type == SHT_NOBITS)
+        return false;
+    size_t n = (size_t)(sh->sh_size / sizeof(Elf64_Rela));
+    Elf_Data *d = elf_getdata(elf_getscn(ld->elf, rsec), NULL);
+    Elf_Data *symd = elf_getdata(elf_getscn(ld->elf, ld->symtab), NULL);
+    if (!d || !symd || d->d_size < n * sizeof(Elf64_Rela))
+        return false;
+    for (size_t j = 0; j < n; j++) {
+        GElf_Rela r;
+        GElf_Sym sym;
+        if (!gelf_getrela(d, (int)j, &r))
+            return false;
+        uint32_t type = (uint32_t)GELF_R_TYPE(r.r_info);
+        size_t symi = GELF_R_SYM(r.r_info);
+        if (type == R_X86_64_NONE)
+            continue;
+        size_t width = type == R_X86_64_64 ? 8 : type == R_X86_64_32 ? 4 : 0;
+        if (!width || symi >= ld->nsyms || r.r_offset > t->sh_size ||
+            t->sh_size - r.r_offset < width)
+            return false;
+        /* Allocated sections are where they were mapped; debug sections
+         * at 0, so a symbol in one is its offset. */
+        uint64_t S;
+        const sym_info *si = &ld->syms[symi];
+        if (symi == 0)
+            S = 0;
+        else if (si->state == SYM_OK)
+            S = si->addr;
+        else if (si->state == SYM_NONALLOC && gelf_getsym(symd, (int)symi,
+                                                          &sym))
+            S = sym.st_value;
+        else
+            return false;
+        uint64_t v = S + (uint64_t)r.r_addend;
+        uint8_t *p = image + t->sh_offset + r.r_offset;
+        if (width == 4) {
+            if (v > UINT32_MAX)
+                return false;
+            uint32_t v32 = (uint32_t)v;
+            memcpy(p, &v32, 4);
+        } else {
+            memcpy(p, &v, 8);
+        }
+    }
+    return true;
+}
+
+/* Builds the debugger's copy of a loaded object and registers it; does
+ * nothing for an object without DWARF or when anything fails. */
+static void jit_register(loader *ld)
+{
+    bool has_dwarf = false;
+    for (size_t i = 1; i < ld->shnum; i++)
+        has_dwarf |= !ld->secs[i].alloc &&
+                     strcmp(ld->secs[i].name, ".debug_info") == 0;
+    if (!has_dwarf)
+        return;
+    jit_entry *je = welf_malloc(sizeof *je);
+    uint8_t *image = welf_malloc(ld->size);
+    if (!je || !image)
+        goto fail;
+    memcpy(image, ld->bytes, ld->size);
+    uint64_t shoff;
+    memcpy(&shoff, image + offsetof(Elf64_Ehdr, e_shoff), sizeof shoff);
+    for (size_t i = 1; i < ld->shnum; i++) {
+        const sec_info *s = &ld->secs[i];
+        if (s->alloc) {
+            uint64_t addr = (uint64_t)(uintptr_t)ld->map + s->map_off;
+            memcpy(image + shoff + i * sizeof(Elf64_Shdr) +
+                       offsetof(Elf64_Shdr, sh_addr),
+                   &addr, sizeof addr);
+        }
+        if ((s->sh.sh_type == SHT_RELA || s->sh.sh_type == SHT_REL) &&
+            s->sh.sh_info > 0 && s->sh.sh_info < ld->shnum &&
+            !ld->secs[s->sh.sh_info].alloc &&
+            strncmp(ld->secs[s->sh.sh_info].name, ".debug_", 7) == 0 &&
+            !jit_relocate(ld, i, image))
+            goto fail;
+    }
+    memset(je, 0, sizeof *je);
+    je->image = image;
+    je->map = ld->map;
+    je->entry.symfile_addr = (const char *)image;
+    je->entry.symfile_size = ld->size;
+    pthread_mutex_lock(&jit_lock);
+    je->entry.next_entry = __jit_debug_descriptor.first_entry;
+    if (je->entry.next_entry)
+        je->entry.next_entry->prev_entry = &je->entry;
+    __jit_debug_descriptor.first_entry = &je->entry;
+    __jit_debug_descriptor.relevant_entry = &je->entry;
+    __jit_debug_descriptor.action_flag = JIT_REGISTER_FN;
+    __jit_debug_register_code();
+    pthread_mutex_unlock(&jit_lock);
+    return;
+fail:
+    welf_free(je);
+    welf_free(image);
+}
+
+/* Unregisters the object mapped at `map`, if it was registered. */
+static void jit_unregister(const void *map)
+{
+    pthread_mutex_lock(&jit_lock);
+    struct jit_code_entry *e = __jit_debug_descriptor.first_entry;
+    while (e && ((jit_entry *)e)->map != map)
+        e = e->next_entry;
+    if (e) {
+        if (e->prev_entry)
+            e->prev_entry->next_entry = e->next_entry;
+        else
+            __jit_debug_descriptor.first_entry = e->next_entry;
+        if (e->next_entry)
+            e->next_entry->prev_entry = e->prev_entry;
+        __jit_debug_descriptor.relevant_entry = e;
+        __jit_debug_descriptor.action_flag = JIT_UNREGISTER_FN;
+        __jit_debug_register_code();
+        __jit_debug_descriptor.relevant_entry = NULL;
+        __jit_debug_descriptor.action_flag = JIT_NOACTION;
+    }
+    pthread_mutex_unlock(&jit_lock);
+    if (e) {
+        welf_free(((jit_entry *)e)->image);
+        welf_free(e);
+    }
+}
+
 /* ---- entry points ---- */
 
 static welf_status load(loader *ld, const void *bytes, size_t size,
@@ -961,6 +1158,7 @@ static welf_status load(loader *ld, const void *bytes, size_t size,
     if ((st = desc_check(desc, ld->map, ld->map + ld->map_size, ld->err)) !=
         WELF_OK)
         return st;
+    jit_register(ld);
 
     out->map = ld->map;
     out->map_size = ld->map_size;
@@ -1002,7 +1200,9 @@ void welf_code_unload(welf_code *code)
 {
     if (!code)
         return;
-    if (code->map)
+    if (code->map) {
+        jit_unregister(code->map);
         munmap(code->map, code->map_size);
+    }
     memset(code, 0, sizeof *code);
 }
