@@ -711,8 +711,35 @@ static bool quiets_in_hardware(LLVMValueRef v)
     return true;
 }
 
-/* If sel is select(fcmp uno v, v-or-constant, NaN, v), or the same with
- * fcmp ord and the arms swapped, and v quiets in hardware: v. */
+/* Whether v is computed by such an instruction: the instruction itself,
+ * or a lane taken out of its vector result. */
+static bool hardware_result(LLVMValueRef v)
+{
+    if (quiets_in_hardware(v))
+        return true;
+    return LLVMIsAExtractElementInst(v) &&
+           quiets_in_hardware(LLVMGetOperand(v, 0));
+}
+
+/* Whether a is an operand of the instruction b. */
+static bool operand_of(LLVMValueRef a, LLVMValueRef b)
+{
+    for (int i = 0; i < LLVMGetNumOperands(b); i++)
+        if (LLVMGetOperand(b, i) == a)
+            return true;
+    return false;
+}
+
+/*
+ * If sel is select(fcmp uno a, a-or-constant, NaN, b), or the same with
+ * fcmp ord and the arms swapped, and the guard is redundant: b. That is
+ * so when b is a, computed in hardware (the guard as lowered, possibly
+ * on a lane of a vectorized operation), and also when b is a hardware
+ * operation with a among its operands (the optimizer moved the guard
+ * past an operation: a NaN a makes b a quiet NaN, canonical when a is
+ * and the other operand is not a NaN of another payload, which is
+ * exactly nans_N of that operation).
+ */
 static LLVMValueRef redundant_guard(LLVMValueRef sel)
 {
     LLVMValueRef cond = LLVMGetOperand(sel, 0);
@@ -721,16 +748,20 @@ static LLVMValueRef redundant_guard(LLVMValueRef sel)
     LLVMRealPredicate p = LLVMGetFCmpPredicate(cond);
     if (p != LLVMRealUNO && p != LLVMRealORD)
         return NULL;
-    LLVMValueRef v = LLVMGetOperand(cond, 0);
+    LLVMValueRef a = LLVMGetOperand(cond, 0);
     LLVMValueRef other = LLVMGetOperand(cond, 1);
-    /* InstCombine writes isnan(v) as fcmp uno v, 0.0. */
-    if (other != v && !(LLVMIsAConstant(other) && !is_nan_constant(other)))
+    /* InstCombine writes isnan(a) as fcmp uno a, 0.0. */
+    if (other != a && !(LLVMIsAConstant(other) && !is_nan_constant(other)))
         return NULL;
     LLVMValueRef nan_arm = LLVMGetOperand(sel, p == LLVMRealUNO ? 1 : 2);
-    LLVMValueRef v_arm = LLVMGetOperand(sel, p == LLVMRealUNO ? 2 : 1);
-    if (v_arm != v || !is_nan_constant(nan_arm) || !quiets_in_hardware(v))
+    LLVMValueRef b = LLVMGetOperand(sel, p == LLVMRealUNO ? 2 : 1);
+    if (!is_nan_constant(nan_arm))
         return NULL;
-    return v;
+    if (b == a && hardware_result(a))
+        return b;
+    if (b != a && quiets_in_hardware(b) && operand_of(a, b))
+        return b;
+    return NULL;
 }
 
 size_t welf_lower_drop_nan_guards(LLVMModuleRef mod)
