@@ -8,6 +8,8 @@
 #   make spectest    the spec test suite alone
 #   make bench       benchmarks (calls, compile time with -j 1 and -j 2, SIMD)
 #   make bench-call  calls between C and wasm, instantiation
+#   make bench-suite native, welf, wasm2c and V8 on 18 programs (RUNS=5,
+#                    BENCH_COUNT=1 for instruction counts)
 #   make fuzz        10,000 random mutations of spec modules (FUZZ_N=...)
 #   make install     PREFIX=/usr/local (and DESTDIR) as usual
 #   make clean
@@ -23,7 +25,8 @@ FUZZ_N ?= 10000
 
 DEB_PACKAGES = make gcc binutils clang lld pkg-config llvm-19-dev libelf-dev \
                libdwarf-dev libcriterion-dev libcjson-dev wabt \
-               wasi-libc libclang-rt-14-dev-wasm32 gdb
+               wasi-libc libclang-rt-14-dev-wasm32 gdb \
+               nodejs time valgrind gnuplot-nox
 
 ifeq ($(SANITIZE),1)
 BUILD := build/san
@@ -84,7 +87,7 @@ UNIT = $(BUILD)/welf-unit
 MUTATE = $(BUILD)/welf-mutate
 
 .PHONY: all deps test unit-test cli-test e2e-test examples spectest bench \
-        bench-call fuzz fuzz-smoke install clean
+        bench-call bench-suite fuzz fuzz-smoke install clean
 
 all: $(WELF) $(LIBS) $(SPECTEST) $(UNIT) $(MUTATE)
 
@@ -184,16 +187,24 @@ spectest: $(SPECTEST)
 fuzz-smoke: $(MUTATE) $(WELF)
 	FUZZ_FLAGS=-c sh tests/fuzz/run.sh $(MUTATE) $(TESTSUITE) 1000
 
-# Benchmarks: bench-call first, then compile time with -j 1 against -j 2
-# and a vectorizable kernel built for wasm32 without and with -msimd128.
+# Benchmarks: bench-call first, then compile time with -j 1 against -j 2,
+# the SIMD kernels built for wasm32 without and with -msimd128, and the
+# suite against native code, wasm2c and V8.
 bench: $(WELF) $(LIB_RUNTIME) bench-call
 	sh tests/bench/compile_jobs.sh $(WELF) 1500
 	sh tests/bench/simd.sh $(BUILD) $(CC)
+	sh tests/bench/suite.sh $(BUILD) $(or $(RUNS),5)
 
 # Calls between C and wasm against a C indirect call, and instantiation
 # from an instance_pre (docs/performance.md).
 bench-call: $(WELF) $(LIB_RUNTIME)
 	sh tests/bench/call.sh $(BUILD) $(CC)
+
+# The benchmark suite: every program of tests/bench/suite/ natively, with
+# welf, wasm2c and V8, RUNS repetitions (default 5); BENCH_COUNT=1 counts
+# instructions under callgrind instead (docs/benchmarks.md).
+bench-suite: $(WELF) $(LIB_RUNTIME)
+	sh tests/bench/suite.sh $(BUILD) $(or $(RUNS),5)
 
 fuzz: $(MUTATE) $(WELF)
 	FUZZ_FLAGS=-c sh tests/fuzz/run.sh $(MUTATE) $(TESTSUITE) $(FUZZ_N)
