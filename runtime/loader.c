@@ -30,6 +30,7 @@
 #include <limits.h>
 #include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -1115,6 +1116,48 @@ static void jit_unregister(const void *map)
     }
 }
 
+/* ---- perf's map of JIT code ---- */
+
+/*
+ * With WELF_PERFMAP=1 in the environment, every loaded object's function
+ * symbols are appended to /tmp/perf-PID.map ("START SIZE NAME" in hex),
+ * the file perf reads to name code that no ELF file on disk describes.
+ * Entries are never removed (perf expects that of JIT code), and names
+ * are written with anything but printable ASCII and no spaces turned
+ * into '_'. Failing to write the map is not an error of the load.
+ */
+static void perf_map_write(const loader *ld)
+{
+    const char *on = getenv("WELF_PERFMAP");
+    if (!on || strcmp(on, "1") != 0)
+        return;
+    Elf_Data *symd = sec_data((loader *)ld, ld->symtab, 0);
+    if (!symd)
+        return;
+    char path[64];
+    snprintf(path, sizeof path, "/tmp/perf-%ld.map", (long)getpid());
+    FILE *f = fopen(path, "a");
+    if (!f)
+        return;
+    for (size_t i = 1; i < ld->nsyms; i++) {
+        GElf_Sym sym;
+        if (!gelf_getsym(symd, (int)i, &sym) ||
+            GELF_ST_TYPE(sym.st_info) != STT_FUNC || sym.st_size == 0)
+            continue;
+        const sym_info *si = &ld->syms[i];
+        if (!si->in_sec || si->state != SYM_OK ||
+            !(ld->secs[si->shndx].sh.sh_flags & SHF_EXECINSTR))
+            continue;
+        const char *name = sym_name(ld, &sym);
+        fprintf(f, "%llx %llx ", (unsigned long long)si->addr,
+                (unsigned long long)sym.st_size);
+        for (const char *c = name ? name : "?"; *c; c++)
+            fputc(*c > ' ' && *c < 0x7f ? *c : '_', f);
+        fputc('\n', f);
+    }
+    fclose(f);
+}
+
 /* ---- entry points ---- */
 
 static welf_status load(loader *ld, const void *bytes, size_t size,
@@ -1159,6 +1202,7 @@ static welf_status load(loader *ld, const void *bytes, size_t size,
         WELF_OK)
         return st;
     jit_register(ld);
+    perf_map_write(ld);
 
     out->map = ld->map;
     out->map_size = ld->map_size;

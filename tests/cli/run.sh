@@ -173,6 +173,13 @@ sleep 1
 "$welf" run "$tmp/calc.wasm" --invoke outer 4 > /dev/null
 if [ "$(stat -c %Y.%s "$obj")" = "$before" ]; then ok
 else bad "run: the cached object was rewritten"; fi
+# WELF_PERFMAP=1: function symbols of loaded code in /tmp/perf-PID.map.
+sh -c 'echo $$ > "$1"; exec env WELF_PERFMAP=1 "$2" run "$3" --invoke outer 4' \
+    sh "$tmp/pid" "$welf" "$tmp/calc.wasm" > /dev/null
+map=/tmp/perf-$(cat "$tmp/pid").map
+if grep -q '^[0-9a-f]* [0-9a-f]* div$' "$map" 2> /dev/null; then ok
+else bad "run: WELF_PERFMAP=1 wrote no entry for div in $map"; fi
+rm -f "$map"
 expect "run --no-cache" 0 "^26$" \
     "$welf" run --no-cache "$tmp/calc.wasm" --invoke outer 4
 expect "run: a compiled object" 0 "^26$" \
