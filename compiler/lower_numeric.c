@@ -344,9 +344,10 @@ static void trap_unless_false(welf_lower_fn *f, LLVMValueRef cond,
  * result is never NaN. The guard only matters where one of those folds
  * happened: after optimization, welf_lower_drop_nan_guards (below)
  * removes it wherever the fadd, fsub, fmul or fdiv is still there with no
- * constant operand of ±0 or ±1, because SSE arithmetic quiets NaNs
- * itself. What stays costs a few instructions (min, max, demote,
- * promote, and arithmetic on such a constant).
+ * constant operand that allows such a fold (±0 added or subtracted, ±1
+ * as a factor or divisor), because SSE arithmetic quiets NaNs itself.
+ * What stays costs a few instructions (min, max, demote, promote, and
+ * arithmetic on such a constant).
  *
  * fneg, fabs and copysign are bit operations whose NaN results keep their
  * payloads by definition; ceil, floor, trunc, nearest and sqrt have no
@@ -659,26 +660,66 @@ static bool is_nan_constant(LLVMValueRef c)
     return n > 0;
 }
 
-/* Whether a constant operand could let the code generator fold an
- * arithmetic operation away: ±0 (x + -0, x - 0, -0 - x), ±1 (x * 1,
- * x / 1, x * -1), a NaN, or anything that is not plainly a number. */
-static bool identity_candidate(LLVMValueRef c)
+/* Whether every lane of the constant c passes `ok`. */
+static bool all_lanes(LLVMValueRef c, bool (*ok)(double))
 {
     if (LLVMIsAConstantFP(c)) {
         LLVMBool loses;
-        double d = LLVMConstRealGetDouble(c, &loses);
-        return d != d || d == 0.0 || d == 1.0 || d == -1.0;
+        return ok(LLVMConstRealGetDouble(c, &loses));
     }
     LLVMTypeRef t = LLVMTypeOf(c);
     if (LLVMGetTypeKind(t) != LLVMVectorTypeKind)
-        return true;
+        return false;
     unsigned n = LLVMGetVectorSize(t);
     for (unsigned i = 0; i < n; i++) {
         LLVMValueRef e = LLVMGetAggregateElement(c, i);
-        if (!e || identity_candidate(e))
-            return true;
+        if (!e || !LLVMIsAConstantFP(e) || !all_lanes(e, ok))
+            return false;
     }
-    return false;
+    return n > 0;
+}
+
+static bool not_nan_or_zero(double d)
+{
+    return d == d && d != 0.0;
+}
+
+static bool not_nan_or_one(double d)
+{
+    return d == d && d != 1.0 && d != -1.0;
+}
+
+static bool not_nan_zero_or_one(double d)
+{
+    return not_nan_or_zero(d) && not_nan_or_one(d);
+}
+
+static bool not_nan(double d)
+{
+    return d == d;
+}
+
+/*
+ * Whether the constant operand c (operand `pos`) of an instruction with
+ * `opcode` can never let the code generator fold the operation away:
+ * the folds need x + ±0, x - ±0 or ±0 - x, x * ±1, or x / ±1 (the
+ * divisor); a NaN constant folds to itself, and anything that is not
+ * plainly a number is treated as dangerous. 1.0 / x and x + 1.0 stay
+ * operations.
+ */
+static bool harmless_constant(LLVMValueRef c, LLVMOpcode opcode, int pos)
+{
+    switch (opcode) {
+    case LLVMFAdd:
+    case LLVMFSub:
+        return all_lanes(c, not_nan_or_zero);
+    case LLVMFMul:
+        return all_lanes(c, not_nan_zero_or_one);
+    case LLVMFDiv:
+        return all_lanes(c, pos == 1 ? not_nan_or_one : not_nan);
+    default:
+        return false;
+    }
 }
 
 /*
@@ -687,14 +728,16 @@ static bool identity_candidate(LLVMValueRef c)
  * returns a signalling NaN: a NaN result is the default (canonical) NaN
  * or a NaN operand with its quiet bit set, exactly the spec's nans_N.
  * Only the folds of canonical_nan_if_nan's comment break that, and they
- * need a constant operand of ±0 or ±1 (the code generator sees the same
- * constants as the optimizer did); x * 0.5 stays a multiplication.
+ * need one of the constants harmless_constant rules out (the code
+ * generator sees the same constants as the optimizer did); x * 0.5 and
+ * 1.0 / x stay operations.
  */
 static bool quiets_in_hardware(LLVMValueRef v)
 {
     if (!LLVMIsAInstruction(v))
         return false;
-    switch (LLVMGetInstructionOpcode(v)) {
+    LLVMOpcode opcode = LLVMGetInstructionOpcode(v);
+    switch (opcode) {
     case LLVMFAdd:
     case LLVMFSub:
     case LLVMFMul:
@@ -705,7 +748,7 @@ static bool quiets_in_hardware(LLVMValueRef v)
     }
     for (int i = 0; i < LLVMGetNumOperands(v); i++) {
         LLVMValueRef op = LLVMGetOperand(v, i);
-        if (LLVMIsAConstant(op) && identity_candidate(op))
+        if (LLVMIsAConstant(op) && !harmless_constant(op, opcode, i))
             return false;
     }
     return true;
