@@ -92,7 +92,7 @@ static LLVMValueRef add_function(welf_lower_module *lm, const char *name,
 static LLVMTypeRef wasm_fn_type(welf_lower_module *lm, const welf_functype *ft)
 {
     uint32_t np = ft->param_count;
-    LLVMTypeRef *params = welf_malloc((np + 2) * sizeof *params);
+    LLVMTypeRef *params = welf_malloc((np + 3) * sizeof *params);
     LLVMTypeRef *results = welf_malloc((ft->result_count + 1) *
                                        sizeof *results);
     if (!params || !results) {
@@ -110,7 +110,10 @@ static LLVMTypeRef wasm_fn_type(welf_lower_module *lm, const welf_functype *ft)
                           ? results[0]
                           : LLVMStructTypeInContext(lm->ctx, results,
                                                     ft->result_count, 0);
-    LLVMTypeRef ty = LLVMFunctionType(ret, params, np + 2, 0);
+    /* See welf_lower_type_padded. */
+    if (welf_lower_type_padded(ft))
+        params[2 + np] = lm->t_f64;
+    LLVMTypeRef ty = LLVMFunctionType(ret, params, welf_lower_arity(ft), 0);
     welf_free(params);
     welf_free(results);
     return ty;
@@ -423,7 +426,7 @@ static LLVMValueRef build_array_entry(welf_lower_module *lm,
     LLVMPositionBuilderAtEnd(b, LLVMAppendBasicBlockInContext(lm->ctx, fn,
                                                               "entry"));
     LLVMValueRef args_p = LLVMGetParam(fn, 2);
-    LLVMValueRef *args = welf_malloc((ft->param_count + 2) * sizeof *args);
+    LLVMValueRef *args = welf_malloc((ft->param_count + 3) * sizeof *args);
     if (!args) {
         fail(lm, WELF_ERR_NOMEM, "out of memory");
         return NULL;
@@ -433,9 +436,11 @@ static LLVMValueRef build_array_entry(welf_lower_module *lm,
     for (uint32_t i = 0; i < ft->param_count; i++)
         args[2 + i] = LLVMBuildLoad2(b, welf_lower_type(lm, ft->params[i]),
                                      slot(&f, args_p, i), "");
+    if (welf_lower_type_padded(ft))
+        args[2 + ft->param_count] = LLVMGetUndef(lm->t_f64);
     LLVMTypeRef fty = lm->func_types[lm->m->funcs[index].type_index];
     LLVMValueRef call = LLVMBuildCall2(b, fty, lm->funcs[index], args,
-                                       ft->param_count + 2, "");
+                                       welf_lower_arity(ft), "");
     welf_free(args);
     LLVMSetInstructionCallConv(call, CC_TAIL);
     for (uint32_t i = 0; i < ft->result_count; i++) {
@@ -498,6 +503,9 @@ static LLVMTypeRef native_fn_type(welf_lower_module *lm, uint32_t t)
     if (!params)
         return NULL;
     LLVMGetParamTypes(wasm, params);
+    /* The C convention has no padding parameter. */
+    if (welf_lower_type_padded(&lm->m->types[t]))
+        n--;
     LLVMTypeRef ty = LLVMFunctionType(LLVMGetReturnType(wasm), params, n, 0);
     welf_free(params);
     return ty;
@@ -509,12 +517,22 @@ static bool forward_call(welf_lower_module *lm, LLVMBuilderRef b,
                          LLVMValueRef from, LLVMTypeRef ty,
                          LLVMValueRef target, unsigned cc)
 {
-    unsigned n = LLVMCountParams(from);
+    /* The two conventions differ only by the wasm one's padding
+     * parameter (welf_lower_type_padded): dropped going to C, undef
+     * coming from it. */
+    unsigned n_from = LLVMCountParams(from);
+    unsigned n = LLVMCountParamTypes(ty);
+    LLVMTypeRef *types = welf_malloc((n + 1) * sizeof *types);
     LLVMValueRef *args = welf_malloc((n + 1) * sizeof *args);
-    if (!args)
+    if (!args || !types) {
+        welf_free(types);
+        welf_free(args);
         return fail(lm, WELF_ERR_NOMEM, "out of memory");
+    }
+    LLVMGetParamTypes(ty, types);
     for (unsigned i = 0; i < n; i++)
-        args[i] = LLVMGetParam(from, i);
+        args[i] = i < n_from ? LLVMGetParam(from, i) : LLVMGetUndef(types[i]);
+    welf_free(types);
     LLVMValueRef call = LLVMBuildCall2(b, ty, target, args, n, "");
     welf_free(args);
     LLVMSetInstructionCallConv(call, cc);

@@ -434,10 +434,52 @@ static bool lower_br_table(welf_lower_fn *f, const welf_instr *in)
 /* ---- calls ---- */
 
 /* Pops a call's arguments into args[2..] after the two vmctx slots. */
+bool welf_lower_type_padded(const welf_functype *ft)
+{
+    /* The System V classification tailcc uses: the two context pointers
+     * and integers in six registers, floats and vectors in eight, the
+     * rest in 8-byte stack slots, a v128 in two on a 16-byte boundary. */
+    unsigned gprs = 2, xmms = 0;
+    uint64_t stack = 0;
+    bool v128_on_stack = false;
+    for (uint32_t i = 0; i < ft->param_count; i++) {
+        switch (ft->params[i]) {
+        case WELF_VT_F32:
+        case WELF_VT_F64:
+            if (xmms < 8)
+                xmms++;
+            else
+                stack += 8;
+            break;
+        case WELF_VT_V128:
+            if (xmms < 8) {
+                xmms++;
+            } else {
+                stack = (stack + 15) & ~(uint64_t)15;
+                stack += 16;
+                v128_on_stack = true;
+            }
+            break;
+        default:
+            if (gprs < 6)
+                gprs++;
+            else
+                stack += 8;
+            break;
+        }
+    }
+    return v128_on_stack && stack % 16 == 8;
+}
+
+unsigned welf_lower_arity(const welf_functype *ft)
+{
+    return ft->param_count + 2 + (welf_lower_type_padded(ft) ? 1 : 0);
+}
+
 static LLVMValueRef *call_args(welf_lower_fn *f, const welf_functype *ft,
                                LLVMValueRef callee_vm)
 {
-    LLVMValueRef *args = welf_arena_alloc(f->arena, (ft->param_count + 2) *
+    LLVMValueRef *args = welf_arena_alloc(f->arena, (ft->param_count + 3) *
                                                         sizeof *args);
     if (!args)
         return NULL;
@@ -446,6 +488,8 @@ static LLVMValueRef *call_args(welf_lower_fn *f, const welf_functype *ft,
     for (uint32_t i = ft->param_count; i-- > 0;)
         args[2 + i] = welf_lower_pop(f, welf_lower_type(f->lm,
                                                         ft->params[i]));
+    if (welf_lower_type_padded(ft))
+        args[2 + ft->param_count] = LLVMGetUndef(f->lm->t_f64);
     return args;
 }
 
@@ -485,7 +529,7 @@ static bool call_funcref(welf_lower_fn *f, const welf_functype *ft,
     if (!args)
         return nomem(f);
     LLVMValueRef call = LLVMBuildCall2(f->b, fty, code, args,
-                                       ft->param_count + 2, "");
+                                       welf_lower_arity(ft), "");
     return finish_call(f, ft, call, tail);
 }
 
@@ -509,7 +553,7 @@ static bool lower_call(welf_lower_fn *f, const welf_instr *in)
         if (!args)
             return nomem(f);
         LLVMValueRef call = LLVMBuildCall2(f->b, fty, lm->funcs[callee],
-                                           args, ft->param_count + 2, "");
+                                           args, welf_lower_arity(ft), "");
         return finish_call(f, ft, call, tail);
     }
     LLVMValueRef ref = welf_lower_vm_elem(f, offsetof(welf_vmctx, funcs),

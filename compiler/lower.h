@@ -146,6 +146,20 @@ WELF_INTERNAL LLVMValueRef welf_lower_builtin(welf_lower_fn *f,
 WELF_INTERNAL bool welf_lower_is_numeric(uint16_t op);
 
 /*
+ * Whether functions of type ft take one padding f64 parameter after
+ * their own in the wasm convention (docs/abi.md, "Stack padding"): LLVM
+ * 19 disagrees with itself on how many bytes a tailcc callee pops when a
+ * v128 argument goes on the stack and the stack arguments take 8 mod 16
+ * bytes. The padding, always on the stack then (the xmm registers are
+ * used up), makes it a multiple of 16. Calls pass undef for it.
+ */
+WELF_INTERNAL bool welf_lower_type_padded(const welf_functype *ft);
+
+/* The number of LLVM arguments of a wasm-convention call of type ft:
+ * the two contexts, the parameters and the padding if any. */
+WELF_INTERNAL unsigned welf_lower_arity(const welf_functype *ft);
+
+/*
  * After optimization: removes the NaN canonicalisation that float
  * arithmetic got (canonical_nan_if_nan in lower_numeric.c) wherever the
  * arithmetic instruction survived with no constant operand, since x86

@@ -19,7 +19,7 @@
 #include "welf.h"
 
 #define WELF_ABI_MAGIC 0x464c4557u /* "WELF" little-endian */
-#define WELF_ABI_VERSION 3u
+#define WELF_ABI_VERSION 4u
 #define WELF_ABI_TARGET "x86_64-linux"
 
 /* The x86-64 level of the running CPU (1..4), for descriptor checks. */
