@@ -640,29 +640,12 @@ bool welf_lower_numeric(welf_lower_fn *f, const welf_instr *in)
 
 /* ---- dropping NaN guards the hardware makes redundant ---- */
 
-/* Whether c is a NaN constant: a scalar, or a vector of them. */
-static bool is_nan_constant(LLVMValueRef c)
+/* Whether c is a constant, scalar or vector, every lane of which passes
+ * `ok`. */
+static bool all_lanes(LLVMValueRef c, bool (*ok)(double))
 {
     if (!c || !LLVMIsAConstant(c))
         return false;
-    if (LLVMIsAConstantFP(c)) {
-        LLVMBool loses;
-        double d = LLVMConstRealGetDouble(c, &loses);
-        return d != d;
-    }
-    LLVMTypeRef t = LLVMTypeOf(c);
-    if (LLVMGetTypeKind(t) != LLVMVectorTypeKind)
-        return false;
-    unsigned n = LLVMGetVectorSize(t);
-    for (unsigned i = 0; i < n; i++)
-        if (!is_nan_constant(LLVMGetAggregateElement(c, i)))
-            return false;
-    return n > 0;
-}
-
-/* Whether every lane of the constant c passes `ok`. */
-static bool all_lanes(LLVMValueRef c, bool (*ok)(double))
-{
     if (LLVMIsAConstantFP(c)) {
         LLVMBool loses;
         return ok(LLVMConstRealGetDouble(c, &loses));
@@ -677,6 +660,17 @@ static bool all_lanes(LLVMValueRef c, bool (*ok)(double))
             return false;
     }
     return n > 0;
+}
+
+static bool is_nan(double d)
+{
+    return d != d;
+}
+
+/* Whether c is a NaN constant: a scalar, or a vector of them. */
+static bool is_nan_constant(LLVMValueRef c)
+{
+    return all_lanes(c, is_nan);
 }
 
 static bool not_nan_or_zero(double d)

@@ -89,8 +89,8 @@ void *welf_host_wasm_stub(const welf_funcref *func, void *to_array,
  * Where the System V ABI puts each argument of a native call: the two
  * leading pointers and integers/references in general registers, floats
  * and vectors in xmm0..7, the rest in 8-byte stack words (a v128 on a
- * 16-byte boundary, two words). `visit` moves one argument between its
- * array slot and its place; native_plan drives it over a signature.
+ * 16-byte boundary, two words). native_next gives the next argument's
+ * place; with no registers or stack given it only counts.
  */
 typedef struct native_place {
     uint64_t *gpr;               /* [6] */
@@ -100,26 +100,26 @@ typedef struct native_place {
     size_t nstack;
 } native_place;
 
-/* The address of the next argument of `type`, advancing the counters. */
+/* Whether a value of `type` travels in an xmm register. */
+static bool in_xmm(uint8_t type)
+{
+    return type == WELF_TYPE_F32 || type == WELF_TYPE_F64 ||
+           type == WELF_TYPE_V128;
+}
+
+/* The address of the next argument of `type` (NULL when only counting),
+ * advancing the counters. */
 static void *native_next(native_place *p, uint8_t type)
 {
-    switch (type) {
-    case WELF_TYPE_F32:
-    case WELF_TYPE_F64:
-    case WELF_TYPE_V128:
-        if (p->nxmm < 8)
-            return p->xmm[p->nxmm++];
-        if (type == WELF_TYPE_V128) {
-            p->nstack = (p->nstack + 1) & ~(size_t)1;
-            p->nstack += 2;
-            return &p->stack[p->nstack - 2];
-        }
-        return &p->stack[p->nstack++];
-    default:
-        if (p->ngpr < 6)
-            return &p->gpr[p->ngpr++];
-        return &p->stack[p->nstack++];
-    }
+    if (in_xmm(type) && p->nxmm < 8)
+        return p->xmm ? p->xmm[p->nxmm++] : (p->nxmm++, NULL);
+    if (!in_xmm(type) && p->ngpr < 6)
+        return p->gpr ? &p->gpr[p->ngpr++] : (p->ngpr++, NULL);
+    if (type == WELF_TYPE_V128)
+        p->nstack = (p->nstack + 1) & ~(size_t)1;
+    size_t at = p->nstack;
+    p->nstack += type == WELF_TYPE_V128 ? 2 : 1;
+    return p->stack ? &p->stack[at] : NULL;
 }
 
 /* Bytes an argument of `type` takes in its register or slot. */
@@ -136,22 +136,9 @@ static size_t native_size(uint8_t type)
 /* Stack words a signature's arguments need in the native convention. */
 static size_t native_stack_words(const welf_functype *t)
 {
-    uint64_t gpr[6];
-    uint8_t xmm[8][16];
-    native_place p = {gpr, xmm, NULL, 2, 0, 0};
-    for (uint32_t i = 0; i < t->param_count; i++) {
-        uint8_t ty = t->types[i];
-        bool vec = ty == WELF_TYPE_F32 || ty == WELF_TYPE_F64 ||
-                   ty == WELF_TYPE_V128;
-        if (vec && p.nxmm < 8)
-            p.nxmm++;
-        else if (!vec && p.ngpr < 6)
-            p.ngpr++;
-        else if (ty == WELF_TYPE_V128)
-            p.nstack = ((p.nstack + 1) & ~(size_t)1) + 2;
-        else
-            p.nstack++;
-    }
+    native_place p = {NULL, NULL, NULL, 2, 0, 0};
+    for (uint32_t i = 0; i < t->param_count; i++)
+        native_next(&p, t->types[i]);
     return p.nstack;
 }
 
@@ -194,10 +181,8 @@ static void typed_host_array_call(welf_host *self, welf_caller *caller,
         welf_free(stack);
     if (t->result_count == 1) {
         uint8_t ty = t->types[t->param_count];
-        bool vec = ty == WELF_TYPE_F32 || ty == WELF_TYPE_F64 ||
-                   ty == WELF_TYPE_V128;
         memset(&args[0], 0, sizeof args[0]);
-        memcpy(&args[0], vec ? ret + 16 : ret, native_size(ty));
+        memcpy(&args[0], in_xmm(ty) ? ret + 16 : ret, native_size(ty));
     }
 }
 
@@ -233,9 +218,7 @@ void welf_native_to_array(const uint64_t gpr[6], const uint8_t xmm[8][16],
     memset(ret, 0, 32);
     if (t->result_count == 1) {
         uint8_t ty = t->types[t->param_count];
-        bool vec = ty == WELF_TYPE_F32 || ty == WELF_TYPE_F64 ||
-                   ty == WELF_TYPE_V128;
-        memcpy(vec ? ret + 16 : ret, &slots[0], native_size(ty));
+        memcpy(in_xmm(ty) ? ret + 16 : ret, &slots[0], native_size(ty));
     }
     if (slots != slots_buf)
         welf_free(slots);
@@ -301,8 +284,8 @@ static welf_status host_new(welf_engine *engine,
      * by import.
      */
     const welf_functype *t = welf_engine_type(engine, id);
-    host->pub.func.wasm_call = welf_host_wasm_stub(&host->pub.func, t->wasm_to_array,
-                                              t->wasm_to_native);
+    host->pub.func.wasm_call = welf_host_wasm_stub(
+        &host->pub.func, t->wasm_to_array, t->wasm_to_native);
     host->pub.func.type_id = id;
     host->pub.func.vmctx = host;
     host->engine = engine;
