@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cli.h"
 #include "welf.h"
 
 static const char *kind_name(welf_extern_kind k)
@@ -133,9 +134,7 @@ static int print_module(const char *path, const uint8_t *bytes, size_t size)
     if (welf_engine_new(&engine, &err))
         return fprintf(stderr, "welf inspect: %s\n", err.message), 1;
     if (welf_module_load_memory(engine, bytes, size, &m, &err)) {
-        char line[512];
-        welf_error_format(&err, path, line, sizeof line);
-        fprintf(stderr, "%s\n", line);
+        welf_cli_print_error(&err, path);
         welf_engine_free(engine);
         return 1;
     }

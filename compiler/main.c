@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli.h"
 #include "header.h"
 #include "inspect.h"
 #include "run_cmd.h"
@@ -71,6 +72,29 @@ static void print_usage(FILE *f)
     fputs(usage_tail, f);
 }
 
+void welf_cli_print_error(const welf_error *err, const char *path)
+{
+    char line[512];
+    welf_error_format(err, path, line, sizeof line);
+    fprintf(stderr, "%s\n", line);
+}
+
+welf_wasm *welf_cli_decode(const uint8_t *bytes, size_t size,
+                           const char *path, welf_features features)
+{
+    welf_error err;
+    welf_wasm *m = NULL;
+    welf_status st = welf_wasm_decode(bytes, size, features, &m, &err);
+    if (st == WELF_OK)
+        st = welf_wasm_validate(m, &err);
+    if (st != WELF_OK) {
+        welf_cli_print_error(&err, path);
+        welf_wasm_free(m);
+        return NULL;
+    }
+    return m;
+}
+
 /* Reads, decodes and validates one file; prints the error and returns
  * NULL when it fails. */
 static welf_wasm *load_wasm(const char *path, welf_features features)
@@ -78,26 +102,16 @@ static welf_wasm *load_wasm(const char *path, welf_features features)
     welf_error err;
     uint8_t *bytes;
     size_t size;
-    welf_wasm *m = NULL;
-    welf_status st = welf_file_read(path, &bytes, &size, &err);
-    if (st == WELF_OK) {
-        st = welf_wasm_decode(bytes, size, features, &m, &err);
-        if (st == WELF_OK)
-            st = welf_wasm_validate(m, &err);
-        welf_free(bytes);
-    }
-    if (st != WELF_OK) {
-        char line[512];
-        welf_error_format(&err, path, line, sizeof line);
-        fprintf(stderr, "%s\n", line);
-        welf_wasm_free(m);
+    if (welf_file_read(path, &bytes, &size, &err) != WELF_OK) {
+        welf_cli_print_error(&err, path);
         return NULL;
     }
+    welf_wasm *m = welf_cli_decode(bytes, size, path, features);
+    welf_free(bytes);
     return m;
 }
 
-/* "dir/foo.wasm" -> "foo" (what --name defaults to). */
-static void base_name(const char *path, char *buf, size_t size)
+void welf_cli_base_name(const char *path, char *buf, size_t size)
 {
     const char *slash = strrchr(path, '/');
     const char *b = slash ? slash + 1 : path;
@@ -187,7 +201,7 @@ static int cmd_compile(int argc, char **argv)
         return 2;
     }
     char name[256], out_buf[4096];
-    base_name(input, name, sizeof name);
+    welf_cli_base_name(input, name, sizeof name);
     if (!opts.name)
         opts.name = name;
     if (!output) {
@@ -210,9 +224,7 @@ static int cmd_compile(int argc, char **argv)
     size_t size;
     welf_status st = welf_compile(m, &opts, &object, &size, &err);
     if (st != WELF_OK) {
-        char line[512];
-        welf_error_format(&err, input, line, sizeof line);
-        fprintf(stderr, "%s\n", line);
+        welf_cli_print_error(&err, input);
         welf_wasm_free(m);
         return 1;
     }

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "../runtime/run.h"
+#include "cli.h"
 #include "welf_compiler.h"
 
 const char welf_run_cmd_usage[] =
@@ -132,20 +133,6 @@ static bool is_wasm(const uint8_t *bytes, size_t size)
     return size >= 4 && memcmp(bytes, "\0asm", 4) == 0;
 }
 
-/* "dir/foo.wasm" -> "foo", the module's name as welf compile names it. */
-static void module_name(const char *path, char *buf, size_t size)
-{
-    const char *slash = strrchr(path, '/');
-    const char *b = slash ? slash + 1 : path;
-    size_t n = strlen(b);
-    if (n > 5 && strcmp(b + n - 5, ".wasm") == 0)
-        n -= 5;
-    if (n >= size)
-        n = size - 1;
-    memcpy(buf, b, n);
-    buf[n] = '\0';
-}
-
 /*
  * Compiles the module in `bytes` (from `path`) to an object in *object.
  * Prints the error and returns false on failure.
@@ -154,26 +141,21 @@ static bool compile(const char *path, const uint8_t *bytes, size_t size,
                     int opt_level, bool debug_info, uint8_t **object,
                     size_t *object_size)
 {
-    welf_error err;
-    welf_wasm *m = NULL;
+    welf_wasm *m = welf_cli_decode(bytes, size, path, WELF_FEATURES_DEFAULT);
+    if (!m)
+        return false;
     char name[256];
-    module_name(path, name, sizeof name);
+    welf_cli_base_name(path, name, sizeof name);
     welf_compile_options opts;
     welf_compile_options_init(&opts);
     opts.opt_level = opt_level;
     opts.debug_info = debug_info;
     opts.name = name;
-    welf_status st = welf_wasm_decode(bytes, size, WELF_FEATURES_DEFAULT, &m,
-                                      &err);
-    if (st == WELF_OK)
-        st = welf_wasm_validate(m, &err);
-    if (st == WELF_OK)
-        st = welf_compile(m, &opts, object, object_size, &err);
+    welf_error err;
+    welf_status st = welf_compile(m, &opts, object, object_size, &err);
     welf_wasm_free(m);
     if (st != WELF_OK) {
-        char line[512];
-        welf_error_format(&err, path, line, sizeof line);
-        fprintf(stderr, "%s\n", line);
+        welf_cli_print_error(&err, path);
         return false;
     }
     return true;
