@@ -47,7 +47,7 @@ ALL_LDFLAGS = $(LDFLAGS) $(SAN_FLAGS)
 RUNTIME_LDLIBS = -lelf
 # Programs that use the compiler library need LLVM; -lpthread for its
 # one-time initialisation.
-COMPILER_LDLIBS = $(LLVM_LDLIBS) -ldwarf -lpthread
+COMPILER_LDLIBS = $(LLVM_LDLIBS) -ldwarf -lelf -lpthread
 
 VERSION := $(shell sed -n 's/^\#define WELF_VERSION_STRING "\(.*\)"/\1/p' include/welf.h)
 LLVM_CONFIG ?= /usr/lib/llvm-19/bin/llvm-config
@@ -60,7 +60,7 @@ COMPILER_SRCS = compiler/arena.c compiler/decode.c compiler/instr.c \
                 compiler/lower_memory.c compiler/lower_numeric.c \
                 compiler/lower_table.c compiler/lower_simd.c \
                 compiler/elf_merge.c
-COMPILER_SRCS += compiler/debuginfo.c
+COMPILER_SRCS += compiler/debuginfo.c compiler/linetable.c
 RUNTIME_SRCS = $(wildcard runtime/*.c runtime/wasi/*.c)
 # The conversions between calling conventions C cannot express.
 RUNTIME_ASM = runtime/x86_64.S
@@ -99,7 +99,8 @@ $(BUILD)/obj/%.o: %.c
 $(BUILD)/obj/compiler/compile.o $(BUILD)/obj/compiler/descriptor.o \
 $(BUILD)/obj/compiler/lower.o $(BUILD)/obj/compiler/lower_memory.o \
 $(BUILD)/obj/compiler/lower_numeric.o $(BUILD)/obj/compiler/lower_table.o \
-$(BUILD)/obj/compiler/lower_simd.o $(BUILD)/obj/compiler/debuginfo.o: \
+$(BUILD)/obj/compiler/lower_simd.o $(BUILD)/obj/compiler/debuginfo.o \
+$(BUILD)/obj/compiler/linetable.o: \
 	ALL_CFLAGS += $(filter -I%,$(LLVM_CFLAGS))
 
 # Traps walk the frame-pointer chain from where they are raised.

@@ -90,3 +90,77 @@ void *welf_arena_calloc(welf_arena *a, size_t n, size_t size)
         memset(p, 0, n * size);
     return p;
 }
+
+/* ---- string sets ---- */
+
+void welf_strset_init(welf_strset *s, welf_arena *arena)
+{
+    memset(s, 0, sizeof *s);
+    s->arena = arena;
+}
+
+static uint32_t hash_str(const char *str)
+{
+    uint32_t h = 2166136261u;   /* FNV-1a */
+    for (; *str; str++)
+        h = (h ^ (uint8_t)*str) * 16777619u;
+    return h;
+}
+
+static bool slots_grow(welf_strset *s)
+{
+    uint32_t n = s->slot_count ? s->slot_count * 2 : 64;
+    if (n < s->slot_count)
+        return false;
+    uint32_t *slots = welf_malloc((size_t)n * sizeof *slots);
+    if (!slots)
+        return false;
+    memset(slots, 0, (size_t)n * sizeof *slots);
+    for (uint32_t i = 0; i < s->count; i++) {
+        uint32_t h = hash_str(s->strings[i]) & (n - 1);
+        while (slots[h])
+            h = (h + 1) & (n - 1);
+        slots[h] = i + 1;
+    }
+    welf_free(s->slots);
+    s->slots = slots;
+    s->slot_count = n;
+    return true;
+}
+
+uint32_t welf_strset_add(welf_strset *s, const char *str)
+{
+    if ((uint64_t)(s->count + 1) * 2 > s->slot_count && !slots_grow(s))
+        return UINT32_MAX;
+    uint32_t mask = s->slot_count - 1;
+    uint32_t h = hash_str(str) & mask;
+    for (; s->slots[h]; h = (h + 1) & mask)
+        if (strcmp(s->strings[s->slots[h] - 1], str) == 0)
+            return s->slots[h] - 1;
+    if (s->count == s->cap) {
+        uint32_t cap = s->cap ? s->cap * 2 : 16;
+        char **strings = cap > s->cap ? welf_realloc(s->strings,
+                                                     (size_t)cap *
+                                                         sizeof *strings)
+                                      : NULL;
+        if (!strings)
+            return UINT32_MAX;
+        s->strings = strings;
+        s->cap = cap;
+    }
+    size_t len = strlen(str);
+    char *copy = welf_arena_alloc(s->arena, len + 1);
+    if (!copy)
+        return UINT32_MAX;
+    memcpy(copy, str, len + 1);
+    s->strings[s->count] = copy;
+    s->slots[h] = ++s->count;
+    return s->count - 1;
+}
+
+void welf_strset_drop_index(welf_strset *s)
+{
+    welf_free(s->slots);
+    s->slots = NULL;
+    s->slot_count = 0;
+}

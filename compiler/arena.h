@@ -23,4 +23,24 @@ WELF_INTERNAL void *welf_arena_alloc(welf_arena *a, size_t size);
 /* Like welf_arena_alloc for n * size bytes, zeroed; NULL on overflow. */
 WELF_INTERNAL void *welf_arena_calloc(welf_arena *a, size_t n, size_t size);
 
+/*
+ * A set of strings, each kept once, numbered from 0 in order of first
+ * insertion: the copies live in an arena, the array of them and the
+ * hash index are welf_malloc'd.
+ */
+typedef struct welf_strset {
+    welf_arena *arena;        /* holds the copies */
+    char **strings;           /* by number; welf_free it when done */
+    uint32_t count, cap;
+    uint32_t *slots;          /* open addressing: number + 1 */
+    uint32_t slot_count;      /* 0 or a power of two */
+} welf_strset;
+
+WELF_INTERNAL void welf_strset_init(welf_strset *s, welf_arena *arena);
+/* The number of `str`, added (copied) if new; UINT32_MAX when memory
+ * runs out. */
+WELF_INTERNAL uint32_t welf_strset_add(welf_strset *s, const char *str);
+/* Frees the hash index; `strings` stays for the caller. */
+WELF_INTERNAL void welf_strset_drop_index(welf_strset *s);
+
 #endif

@@ -25,6 +25,7 @@
 
 #include "debuginfo.h"
 #include "elf_merge.h"
+#include "linetable.h"
 
 enum { CC_TAIL = 18 };
 
@@ -337,12 +338,11 @@ static bool lower_function(welf_lower_fn *f, welf_lower_module *lm,
     const welf_functype *ft = &m->types[fd->type_index];
     /* -g: the subprogram and a location before the first instruction. */
     size_t symbol_len;
-    f->debug = lm->debug && welf_debug_function_begin(
-                                lm->debug, f->b, lm->funcs[index], index,
-                                LLVMGetValueName2(lm->funcs[index],
-                                                  &symbol_len))
-                   ? lm->debug
-                   : NULL;
+    f->debug = lm->debug;
+    if (f->debug)
+        welf_debug_function_begin(
+            f->debug, f->b, lm->funcs[index], index,
+            LLVMGetValueName2(lm->funcs[index], &symbol_len));
     fn_begin(f, lm, lm->funcs[index], arena);
     f->func_index = index;
     f->has_tail_call = false;
@@ -425,6 +425,8 @@ static LLVMValueRef build_array_entry(welf_lower_module *lm,
     welf_lower_fn f = {.lm = lm, .b = b, .fn = fn};
     LLVMPositionBuilderAtEnd(b, LLVMAppendBasicBlockInContext(lm->ctx, fn,
                                                               "entry"));
+    if (lm->debug)
+        welf_debug_artificial_begin(lm->debug, b, fn, name);
     LLVMValueRef args_p = LLVMGetParam(fn, 2);
     LLVMValueRef *args = welf_malloc((ft->param_count + 3) * sizeof *args);
     if (!args) {
@@ -450,6 +452,8 @@ static LLVMValueRef build_array_entry(welf_lower_module *lm,
         LLVMBuildStore(b, v, slot(&f, args_p, i));
     }
     LLVMBuildRetVoid(b);
+    if (lm->debug)
+        welf_debug_function_end(lm->debug, b);
     return fn;
 }
 
@@ -561,8 +565,13 @@ static bool build_native_entry(welf_lower_module *lm, welf_compile_state *cs,
     *out = add_function(lm, name, ty, ".text.welf.native", false);
     LLVMPositionBuilderAtEnd(b, LLVMAppendBasicBlockInContext(lm->ctx, *out,
                                                               "entry"));
-    return forward_call(lm, b, *out, lm->func_types[t], lm->funcs[index],
-                        CC_TAIL);
+    if (lm->debug)
+        welf_debug_artificial_begin(lm->debug, b, *out, name);
+    bool ok = forward_call(lm, b, *out, lm->func_types[t], lm->funcs[index],
+                           CC_TAIL);
+    if (lm->debug)
+        welf_debug_function_end(lm->debug, b);
+    return ok;
 }
 
 /* Wasm-to-native stub for type t: the wasm convention in, a call of
@@ -793,6 +802,26 @@ static bool build_everything(welf_lower_module *lm, welf_compile_state *cs,
     return ok && welf_descriptor_build(lm, cs);
 }
 
+/* The target machine of every LLVM module of the compilation. */
+static LLVMTargetMachineRef target_machine(const welf_compile_plan *p,
+                                           welf_error *err)
+{
+    char *msg = NULL;
+    LLVMTargetRef target;
+    if (LLVMGetTargetFromTriple(WELF_LLVM_TRIPLE, &target, &msg)) {
+        welf_error_set(err, WELF_ERR_USAGE, WELF_NO_OFFSET,
+                       "internal error: no x86-64 target: %s", msg);
+        LLVMDisposeMessage(msg);
+        return NULL;
+    }
+    static const LLVMCodeGenOptLevel levels[] = {
+        LLVMCodeGenLevelNone, LLVMCodeGenLevelLess, LLVMCodeGenLevelDefault,
+        LLVMCodeGenLevelAggressive};
+    return LLVMCreateTargetMachine(target, WELF_LLVM_TRIPLE, p->cpu,
+                                   p->cpu_features, levels[p->opt_level],
+                                   LLVMRelocPIC, LLVMCodeModelDefault);
+}
+
 /* Compiles one chunk into c->object; errors go to c->err. */
 typedef struct chunk {
     uint32_t first, end;          /* defined functions [first, end) */
@@ -813,21 +842,10 @@ static void compile_chunk(const welf_compile_plan *p, chunk *c)
     cs.end = c->end;
     cs.main_chunk = c->main_chunk;
     cs.name = p->name;
-    char *msg = NULL;
-    LLVMTargetRef target;
-    if (LLVMGetTargetFromTriple(WELF_LLVM_TRIPLE, &target, &msg)) {
-        welf_error_set(&c->err, WELF_ERR_USAGE, WELF_NO_OFFSET,
-                       "internal error: no x86-64 target: %s", msg);
-        LLVMDisposeMessage(msg);
+    if (!(cs.tm = target_machine(p, &c->err))) {
         welf_arena_free(&cs.arena);
         return;
     }
-    static const LLVMCodeGenOptLevel levels[] = {
-        LLVMCodeGenLevelNone, LLVMCodeGenLevelLess, LLVMCodeGenLevelDefault,
-        LLVMCodeGenLevelAggressive};
-    cs.tm = LLVMCreateTargetMachine(target, WELF_LLVM_TRIPLE, p->cpu,
-                                    p->cpu_features, levels[p->opt_level],
-                                    LLVMRelocPIC, LLVMCodeModelDefault);
     welf_lower_module lm;
     memset(&lm, 0, sizeof lm);
     lm.err = &c->err;
@@ -857,6 +875,79 @@ static void compile_chunk(const welf_compile_plan *p, chunk *c)
     if (!ok && c->err.code == WELF_OK)
         welf_error_set(&c->err, WELF_ERR_NOMEM, WELF_NO_OFFSET,
                        "compilation failed");
+}
+
+/*
+ * -g: the runtime's line table (linetable.h), made from the DWARF of the
+ * compiled chunks, as one more object to merge with them: a read-only
+ * global welf_lines_<name>, hidden, which the descriptor points to.
+ */
+static welf_status compile_lines(const welf_compile_plan *p,
+                                 const chunk *chunks, uint32_t count,
+                                 chunk *out)
+{
+    welf_error_clear(&out->err);
+    const welf_wasm *m = p->m;
+    welf_line_builder *lb = welf_line_builder_new(
+        p->symbols, m->func_import_count, m->func_count);
+    if (!lb)
+        return welf_error_set(&out->err, WELF_ERR_NOMEM, WELF_NO_OFFSET,
+                              "out of memory");
+    uint8_t *table = NULL;
+    size_t size = 0;
+    welf_status st = WELF_OK;
+    for (uint32_t i = 0; i < count && st == WELF_OK; i++)
+        st = welf_line_builder_add(lb, chunks[i].object, chunks[i].size,
+                                   &out->err);
+    if (st == WELF_OK)
+        st = welf_line_builder_finish(lb, &table, &size, &out->err);
+    welf_line_builder_free(lb);
+    if (st != WELF_OK)
+        return st;
+
+    LLVMTargetMachineRef tm = target_machine(p, &out->err);
+    if (!tm) {
+        welf_free(table);
+        return out->err.code;
+    }
+    LLVMContextRef ctx = LLVMContextCreate();
+    LLVMModuleRef mod = LLVMModuleCreateWithNameInContext("lines", ctx);
+    LLVMSetTarget(mod, WELF_LLVM_TRIPLE);
+    LLVMValueRef init = LLVMConstStringInContext(ctx, (const char *)table,
+                                                 (unsigned)size, 1);
+    char symbol[160];
+    welf_module_symbol("welf_lines_", p->name, symbol, sizeof symbol);
+    LLVMValueRef g = LLVMAddGlobal(mod, LLVMTypeOf(init), symbol);
+    LLVMSetInitializer(g, init);
+    LLVMSetGlobalConstant(g, 1);
+    LLVMSetVisibility(g, LLVMHiddenVisibility);
+    LLVMSetSection(g, ".rodata.welf.lines");
+    LLVMSetAlignment(g, 4);
+    welf_free(table);
+    char *msg = NULL;
+    LLVMMemoryBufferRef buf = NULL;
+    if (size > UINT32_MAX ||
+        LLVMTargetMachineEmitToMemoryBuffer(tm, mod, LLVMObjectFile, &msg,
+                                            &buf)) {
+        st = welf_error_set(&out->err, WELF_ERR_USAGE, WELF_NO_OFFSET,
+                            "internal error: emitting the line table: "
+                            "%.200s", msg ? msg : "too large");
+    } else {
+        out->size = LLVMGetBufferSize(buf);
+        out->object = welf_malloc(out->size);
+        if (out->object)
+            memcpy(out->object, LLVMGetBufferStart(buf), out->size);
+        else
+            st = welf_error_set(&out->err, WELF_ERR_NOMEM, WELF_NO_OFFSET,
+                                "out of memory");
+    }
+    LLVMDisposeMessage(msg);
+    if (buf)
+        LLVMDisposeMemoryBuffer(buf);
+    LLVMDisposeModule(mod);
+    LLVMContextDispose(ctx);
+    LLVMDisposeTargetMachine(tm);
+    return st;
 }
 
 /*
@@ -1040,13 +1131,20 @@ welf_status welf_compile(const welf_wasm *m, const welf_compile_options *opts,
             *err = chunks[i].err;
             st = err->code;
         }
-    if (st == WELF_OK && count == 1) {
+    chunk lines = {0};
+    if (st == WELF_OK && plan.debug &&
+        compile_lines(&plan, chunks, count, &lines) != WELF_OK) {
+        *err = lines.err;
+        st = err->code;
+    }
+    uint32_t inputs = count + (lines.object != NULL);
+    if (st == WELF_OK && inputs == 1) {
         *object = chunks[0].object;
         *size = chunks[0].size;
         chunks[0].object = NULL;
     } else if (st == WELF_OK) {
-        const uint8_t **objs = welf_malloc(count * sizeof *objs);
-        size_t *sizes = welf_malloc(count * sizeof *sizes);
+        const uint8_t **objs = welf_malloc(inputs * sizeof *objs);
+        size_t *sizes = welf_malloc(inputs * sizeof *sizes);
         if (!objs || !sizes) {
             st = welf_error_set(err, WELF_ERR_NOMEM, WELF_NO_OFFSET,
                                 "out of memory");
@@ -1055,11 +1153,16 @@ welf_status welf_compile(const welf_wasm *m, const welf_compile_options *opts,
                 objs[i] = chunks[i].object;
                 sizes[i] = chunks[i].size;
             }
-            st = welf_elf_merge(objs, sizes, count, object, size, err);
+            if (lines.object) {
+                objs[count] = lines.object;
+                sizes[count] = lines.size;
+            }
+            st = welf_elf_merge(objs, sizes, inputs, object, size, err);
         }
         welf_free(objs);
         welf_free(sizes);
     }
+    welf_free(lines.object);
     for (uint32_t i = 0; i < count; i++)
         welf_free(chunks[i].object);
     welf_free(chunks);

@@ -55,6 +55,11 @@ typedef struct welf_compile_state {
     LLVMValueRef *data_offsets;     /* per data segment, active only */
 } welf_compile_state;
 
+/* PREFIX followed by `name` made symbol-safe (letters, digits and _
+ * kept, anything else _), into buf. */
+WELF_INTERNAL void welf_module_symbol(const char *prefix, const char *name,
+                                      char *buf, size_t size);
+
 /* Emits the descriptor global welf_module_<name> in .welf.module. */
 WELF_INTERNAL bool welf_descriptor_build(welf_lower_module *lm,
                                          welf_compile_state *cs);

@@ -46,29 +46,18 @@
 /* The most nested namespaces and classes searched for subprograms. */
 #define MAX_DIE_DEPTH 32
 
-/* ---- reading: the access interface over custom sections ---- */
-
-typedef struct dw_section {
-    const char *name;        /* NUL-terminated copy */
-    const uint8_t *bytes;
-    uint32_t size_bytes;
-} dw_section;
-
-typedef struct dw_object {
-    dw_section *secs;        /* [0] is the dummy */
-    uint32_t count;
-} dw_object;
+/* ---- reading: the access interface over named sections ---- */
 
 static int obj_section_info(void *obj, Dwarf_Half index,
                             Dwarf_Obj_Access_Section *out, int *error)
 {
-    dw_object *o = obj;
+    welf_dw_object *o = obj;
     (void)error;
     if (index >= o->count)
         return DW_DLV_NO_ENTRY;
     memset(out, 0, sizeof *out);
     out->type = index ? 1 /* SHT_PROGBITS */ : 0;
-    out->size = o->secs[index].size_bytes;
+    out->size = o->secs[index].size;
     out->name = o->secs[index].name;
     return DW_DLV_OK;
 }
@@ -87,23 +76,22 @@ static Dwarf_Small obj_length_size(void *obj)
 
 static Dwarf_Small obj_pointer_size(void *obj)
 {
-    (void)obj;
-    return 4;
+    return ((welf_dw_object *)obj)->pointer_size;
 }
 
 static Dwarf_Unsigned obj_section_count(void *obj)
 {
-    return ((dw_object *)obj)->count;
+    return ((welf_dw_object *)obj)->count;
 }
 
 static int obj_load_section(void *obj, Dwarf_Half index, Dwarf_Small **data,
                             int *error)
 {
-    dw_object *o = obj;
+    welf_dw_object *o = obj;
     (void)error;
     if (index == 0 || index >= o->count)
         return DW_DLV_NO_ENTRY;
-    /* libdwarf only reads the bytes: there are no relocations to apply
+    /* libdwarf only reads the bytes: any relocations are applied already
      * (relocate_a_section is NULL). */
     *data = (Dwarf_Small *)(uintptr_t)o->secs[index].bytes;
     return DW_DLV_OK;
@@ -113,6 +101,18 @@ static const Dwarf_Obj_Access_Methods obj_methods = {
     obj_section_info, obj_byte_order, obj_length_size, obj_pointer_size,
     obj_section_count, obj_load_section, NULL,
 };
+
+bool welf_dw_open(welf_dw_object *o, Dwarf_Debug *dbg)
+{
+    o->iface = (Dwarf_Obj_Access_Interface){o, &obj_methods};
+    Dwarf_Error e = NULL;
+    if (dwarf_object_init_b(&o->iface, NULL, NULL, DW_GROUPNUMBER_ANY, dbg,
+                            &e) == DW_DLV_OK)
+        return true;
+    if (e)
+        dwarf_dealloc_error(NULL, e);
+    return false;
+}
 
 /* ---- reading: state ---- */
 
@@ -124,10 +124,8 @@ typedef struct reader {
     uint32_t first_body;     /* code-section offset of the first body */
     uint32_t unit;           /* the unit being read */
     /* growing arrays (welf_malloc) */
-    uint32_t row_cap, func_cap, file_cap, unit_cap;
-    /* file name interning: open addressing, slot = file index + 1 */
-    uint32_t *slots;
-    uint32_t slot_count;     /* a power of two */
+    uint32_t row_cap, func_cap, unit_cap;
+    welf_strset files;       /* becomes di->files */
 } reader;
 
 static void drop_error(reader *rd, Dwarf_Error e)
@@ -152,59 +150,6 @@ static void *grow(void *p, uint32_t *cap, size_t elem)
     if (q)
         *cap = n;
     return q;
-}
-
-static uint32_t hash_str(const char *s)
-{
-    uint32_t h = 2166136261u;
-    for (; *s; s++)
-        h = (h ^ (uint8_t)*s) * 16777619u;
-    return h;
-}
-
-static bool slots_grow(reader *rd)
-{
-    uint32_t n = rd->slot_count ? rd->slot_count * 2 : 64;
-    uint32_t *s = welf_malloc((size_t)n * sizeof *s);
-    if (!s)
-        return false;
-    memset(s, 0, (size_t)n * sizeof *s);
-    for (uint32_t i = 0; i < rd->di->file_count; i++) {
-        uint32_t h = hash_str(rd->di->files[i]) & (n - 1);
-        while (s[h])
-            h = (h + 1) & (n - 1);
-        s[h] = i + 1;
-    }
-    welf_free(rd->slots);
-    rd->slots = s;
-    rd->slot_count = n;
-    return true;
-}
-
-/* The index of file `path` in di->files, added if new; UINT32_MAX when
- * memory runs out. */
-static uint32_t intern_file(reader *rd, const char *path)
-{
-    welf_debug_info *di = rd->di;
-    if ((di->file_count + 1) * 2 > rd->slot_count && !slots_grow(rd))
-        return UINT32_MAX;
-    uint32_t mask = rd->slot_count - 1;
-    uint32_t h = hash_str(path) & mask;
-    for (; rd->slots[h]; h = (h + 1) & mask)
-        if (strcmp(di->files[rd->slots[h] - 1], path) == 0)
-            return rd->slots[h] - 1;
-    if (di->file_count == rd->file_cap) {
-        char **f = grow(di->files, &rd->file_cap, sizeof *f);
-        if (!f)
-            return UINT32_MAX;
-        di->files = f;
-    }
-    char *copy = arena_strdup(&di->arena, path);
-    if (!copy)
-        return UINT32_MAX;
-    di->files[di->file_count] = copy;
-    rd->slots[h] = ++di->file_count;
-    return di->file_count - 1;
 }
 
 static bool add_row(reader *rd, const welf_debug_row *row)
@@ -288,7 +233,7 @@ static void read_lines(reader *rd, Dwarf_Die cu)
                 e = NULL;
                 continue;
             }
-            row.file = intern_file(rd, src);
+            row.file = welf_strset_add(&rd->files, src);
             dwarf_dealloc(rd->dbg, src, DW_DLA_STRING);
             if (row.file == UINT32_MAX) {
                 rd->nomem = true;
@@ -304,14 +249,15 @@ static void read_lines(reader *rd, Dwarf_Die cu)
 /* DW_AT_name of `die`, else of the DIE its DW_AT_specification or
  * DW_AT_abstract_origin names; NULL if none. Points into libdwarf's
  * data: copy it before dwarf_object_finish. */
-static const char *die_name(reader *rd, Dwarf_Die die, int depth)
+static const char *die_name_at(Dwarf_Debug dbg, Dwarf_Die die, int depth)
 {
     Dwarf_Error e = NULL;
     char *name = NULL;
     int res = dwarf_diename(die, &name, &e);
     if (res == DW_DLV_OK)
         return name;
-    drop_error(rd, e);
+    if (e)
+        dwarf_dealloc_error(dbg, e);
     if (depth > 2)
         return NULL;
     static const Dwarf_Half refs[] = {DW_AT_specification,
@@ -320,7 +266,8 @@ static const char *die_name(reader *rd, Dwarf_Die die, int depth)
         Dwarf_Attribute attr;
         e = NULL;
         if (dwarf_attr(die, refs[i], &attr, &e) != DW_DLV_OK) {
-            drop_error(rd, e);
+            if (e)
+                dwarf_dealloc_error(dbg, e);
             continue;
         }
         Dwarf_Off off;
@@ -328,17 +275,22 @@ static const char *die_name(reader *rd, Dwarf_Die die, int depth)
         const char *found = NULL;
         e = NULL;
         if (dwarf_global_formref(attr, &off, &e) == DW_DLV_OK &&
-            dwarf_offdie_b(rd->dbg, off, 1, &target, &e) == DW_DLV_OK) {
-            found = die_name(rd, target, depth + 1);
+            dwarf_offdie_b(dbg, off, 1, &target, &e) == DW_DLV_OK) {
+            found = die_name_at(dbg, target, depth + 1);
             dwarf_dealloc_die(target);
-        } else {
-            drop_error(rd, e);
+        } else if (e) {
+            dwarf_dealloc_error(dbg, e);
         }
         dwarf_dealloc_attribute(attr);
         if (found)
             return found;
     }
     return NULL;
+}
+
+const char *welf_dw_die_name(Dwarf_Debug dbg, Dwarf_Die die)
+{
+    return die_name_at(dbg, die, 0);
 }
 
 static uint32_t die_udata(reader *rd, Dwarf_Die die, Dwarf_Half at)
@@ -378,7 +330,7 @@ static void read_subprogram(reader *rd, Dwarf_Die die)
         high += low;
     if (!live_address(rd, low) || high <= low || high > rd->code_size)
         return;
-    const char *name = die_name(rd, die, 0);
+    const char *name = welf_dw_die_name(rd->dbg, die);
     if (!name)
         return;
     welf_debug_info *di = rd->di;
@@ -558,6 +510,7 @@ static bool read_dwarf(welf_debug_info *di)
 {
     const welf_wasm *m = di->m;
     reader rd = {.di = di};
+    welf_strset_init(&rd.files, &di->arena);
     uint32_t code_size;
     if (m->func_count == m->func_import_count ||
         !find_code_section(m, &di->code_start, &code_size))
@@ -565,7 +518,7 @@ static bool read_dwarf(welf_debug_info *di)
     rd.code_size = code_size;
     rd.first_body = m->funcs[m->func_import_count].body_offset -
                     di->code_start;
-    dw_object obj = {0};
+    welf_dw_object obj = {.pointer_size = 4};
     obj.secs = welf_arena_calloc(&di->arena, m->custom_count + 1,
                                  sizeof *obj.secs);
     if (!obj.secs)
@@ -586,21 +539,19 @@ static bool read_dwarf(welf_debug_info *di)
         name[c->name.len] = '\0';
         has_info |= strcmp(name, ".debug_info") == 0;
         has_line |= strcmp(name, ".debug_line") == 0;
-        obj.secs[obj.count++] = (dw_section){name, c->bytes, c->size_bytes};
+        obj.secs[obj.count++] = (welf_dw_section){name, c->bytes,
+                                                  c->size_bytes};
     }
     if (!has_info || !has_line)
         return true;
-    Dwarf_Obj_Access_Interface iface = {&obj, &obj_methods};
-    Dwarf_Error e = NULL;
-    if (dwarf_object_init_b(&iface, NULL, NULL, DW_GROUPNUMBER_ANY, &rd.dbg,
-                            &e) != DW_DLV_OK) {
-        if (e)
-            dwarf_dealloc_error(NULL, e);
+    if (!welf_dw_open(&obj, &rd.dbg))
         return true;
-    }
     read_units(&rd);
+    Dwarf_Error e = NULL;
     dwarf_object_finish(rd.dbg, &e);
-    welf_free(rd.slots);
+    welf_strset_drop_index(&rd.files);
+    di->files = rd.files.strings;
+    di->file_count = rd.files.count;
     if (rd.nomem)
         return false;
     qsort(di->rows, di->row_count, sizeof *di->rows, compare_rows);
@@ -677,6 +628,7 @@ struct welf_debug_emit {
     uint32_t body;               /* code-section offset of the row with
                                     prologue_end: before it, line 0 */
     uint32_t cur_file, cur_line, cur_column;
+    bool uncovered;              /* no DWARF row in its body: line 0 */
     block_file *blocks;          /* welf_malloc'd, per function */
     uint32_t block_count, block_cap;
 };
@@ -846,7 +798,7 @@ static const welf_debug_func *func_at(const welf_debug_info *di,
  * so LLVM's prologue_end lands on the first line of the body. Without a
  * prologue_end row, the prologue keeps the first line.
  */
-bool welf_debug_function_begin(welf_debug_emit *de, LLVMBuilderRef b,
+void welf_debug_function_begin(welf_debug_emit *de, LLVMBuilderRef b,
                                LLVMValueRef fn, uint32_t index,
                                const char *symbol)
 {
@@ -856,12 +808,15 @@ bool welf_debug_function_begin(welf_debug_emit *de, LLVMBuilderRef b,
     uint32_t file = UINT32_MAX, decl_line = fd->body_offset;
     uint32_t scope_line = fd->code_offset, prologue_line = 0;
     uint32_t unit = di->unit_count;
+    uint32_t first = UINT32_MAX;
+    de->uncovered = false;
     if (di->has_dwarf) {
         uint32_t lo = fd->body_offset - di->code_start;
         uint32_t hi = fd->code_end - di->code_start;
         uint32_t k = lower_bound(di, lo);
-        uint32_t first = UINT32_MAX;
         de->body = 0;
+        de->row = k;
+        de->lo = lo;
         for (uint32_t i = k; i < di->row_count && di->rows[i].addr < hi;
              i++) {
             const welf_debug_row *r = &di->rows[i];
@@ -872,8 +827,16 @@ bool welf_debug_function_begin(welf_debug_emit *de, LLVMBuilderRef b,
                 break;
             }
         }
-        if (first == UINT32_MAX)
-            return false;
+        /* A function the DWARF does not describe (from a library built
+         * without -g) still gets a subprogram, with line 0 throughout,
+         * so that what LLVM inlines into it keeps its lines and its
+         * inlined-at chain; debuggers step over it as over a native
+         * function without debug information. */
+        de->uncovered = first == UINT32_MAX;
+    }
+    if (de->uncovered) {
+        scope_line = decl_line = prologue_line = 0;
+    } else if (di->has_dwarf) {
         const welf_debug_func *df = func_at(di, fd->code_offset -
                                                     di->code_start);
         file = di->rows[first].file;
@@ -883,8 +846,6 @@ bool welf_debug_function_begin(welf_debug_emit *de, LLVMBuilderRef b,
         unit = df ? df->unit : di->rows[first].unit;
         if (df)
             name = df->name;
-        de->row = k;
-        de->lo = lo;
     }
     de->dib = unit_builder(de, unit);
     de->block_count = 0;
@@ -896,14 +857,28 @@ bool welf_debug_function_begin(welf_debug_emit *de, LLVMBuilderRef b,
     LLVMSetSubprogram(fn, de->sp);
     de->cur_file = de->cur_line = de->cur_column = UINT32_MAX;
     set_location(de, b, file, prologue_line, 0);
-    return true;
+}
+
+void welf_debug_artificial_begin(welf_debug_emit *de, LLVMBuilderRef b,
+                                 LLVMValueRef fn, const char *name)
+{
+    de->dib = unit_builder(de, de->di->unit_count);
+    de->block_count = 0;
+    de->uncovered = true;
+    de->sp = LLVMDIBuilderCreateFunction(
+        de->dib, de->listing, name, strlen(name), "", 0, de->listing, 0,
+        de->fn_type, 1, 1, 0, LLVMDIFlagArtificial, de->optimized);
+    de->sp_file = UINT32_MAX;
+    LLVMSetSubprogram(fn, de->sp);
+    de->cur_file = de->cur_line = de->cur_column = UINT32_MAX;
+    set_location(de, b, UINT32_MAX, 0, 0);
 }
 
 void welf_debug_locate(welf_debug_emit *de, LLVMBuilderRef b, uint32_t offset)
 {
     const welf_debug_info *di = de->di;
-    if (!di->has_dwarf) {
-        set_location(de, b, UINT32_MAX, offset, 0);
+    if (!di->has_dwarf || de->uncovered) {
+        set_location(de, b, UINT32_MAX, de->uncovered ? 0 : offset, 0);
         return;
     }
     uint32_t addr = offset - di->code_start;

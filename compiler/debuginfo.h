@@ -22,6 +22,7 @@
 #ifndef WELF_DEBUGINFO_H
 #define WELF_DEBUGINFO_H
 
+#include <libdwarf/libdwarf.h>
 #include <llvm-c/Core.h>
 
 #include "module.h"
@@ -90,6 +91,35 @@ WELF_INTERNAL welf_status welf_debug_info_read(const welf_wasm *m,
                                                welf_error *err);
 WELF_INTERNAL void welf_debug_info_free(welf_debug_info *di);
 
+/*
+ * DWARF sections held in memory, opened with libdwarf through its object
+ * access interface: a dummy section 0 (as in ELF) and then the .debug_*
+ * sections by name, little-endian, any relocations already applied.
+ * Shared by the two readers: the wasm's custom sections here, the
+ * chunk objects' DWARF in linetable.c.
+ */
+typedef struct welf_dw_section {
+    const char *name;        /* NUL-terminated */
+    const uint8_t *bytes;
+    uint64_t size;
+} welf_dw_section;
+
+typedef struct welf_dw_object {
+    welf_dw_section *secs;   /* [0] is the dummy */
+    uint32_t count;
+    uint8_t pointer_size;    /* 4 for wasm32, 8 for x86-64 */
+    Dwarf_Obj_Access_Interface iface;   /* set by welf_dw_open */
+} welf_dw_object;
+
+/* Opens `o` (which must outlive the handle); false when libdwarf
+ * refuses it. Close with dwarf_object_finish. */
+WELF_INTERNAL bool welf_dw_open(welf_dw_object *o, Dwarf_Debug *dbg);
+
+/* DW_AT_name of `die`, else of the DIE its DW_AT_specification or
+ * DW_AT_abstract_origin names; NULL if none. Points into libdwarf's
+ * data, valid until dwarf_object_finish. */
+WELF_INTERNAL const char *welf_dw_die_name(Dwarf_Debug dbg, Dwarf_Die die);
+
 /* Per LLVM module: the DIBuilder, its compile unit and caches. */
 typedef struct welf_debug_emit welf_debug_emit;
 
@@ -105,14 +135,24 @@ WELF_INTERNAL welf_debug_emit *welf_debug_emit_new(const welf_debug_info *di,
 /*
  * Before lowering defined function `index` (LLVM function `fn`, symbol
  * `symbol`): attaches its DISubprogram and sets the builder's location
- * to its first line. Returns false when the function has no line
- * information (DWARF that does not cover it): it is then left without
- * debug information, and the builder without a location.
+ * to its first line. A function the module's DWARF does not cover gets
+ * an artificial subprogram whose lines are all 0.
  */
-WELF_INTERNAL bool welf_debug_function_begin(welf_debug_emit *de,
+WELF_INTERNAL void welf_debug_function_begin(welf_debug_emit *de,
                                              LLVMBuilderRef b,
                                              LLVMValueRef fn, uint32_t index,
                                              const char *symbol);
+
+/*
+ * Before building trampoline `fn` (named `name`): an artificial
+ * subprogram, every line 0, so that the wasm body LLVM inlines into it
+ * keeps its lines and inlined-at chain. End it with
+ * welf_debug_function_end.
+ */
+WELF_INTERNAL void welf_debug_artificial_begin(welf_debug_emit *de,
+                                               LLVMBuilderRef b,
+                                               LLVMValueRef fn,
+                                               const char *name);
 
 /* Sets the builder's location for the instruction at module offset
  * `offset` of the function begun last. Offsets must not decrease. */

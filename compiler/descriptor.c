@@ -37,7 +37,7 @@ static desc_types make_types(welf_lower_module *lm)
     t.export_ = st(lm, (LLVMTypeRef[]){p, i32, i8, b3, i32, i32}, 6);
     t.elem = st(lm, (LLVMTypeRef[]){i8, i8, b2, i32, i32, i32, p, p, p}, 9);
     t.data = st(lm, (LLVMTypeRef[]){i8, b3, i32, i32, i32, p, p}, 7);
-    LLVMTypeRef mod[6 + 15 + 9];
+    LLVMTypeRef mod[6 + 15 + 9 + 1];
     mod[0] = i32; /* magic */
     mod[1] = i32; /* version */
     mod[2] = p;   /* target */
@@ -48,7 +48,8 @@ static desc_types make_types(welf_lower_module *lm)
         mod[6 + i] = i32; /* counts, start_func, cpu_level */
     for (int i = 0; i < 9; i++)
         mod[21 + i] = p;  /* arrays */
-    t.module = st(lm, mod, 30);
+    mod[30] = p;          /* lines */
+    t.module = st(lm, mod, 31);
     return t;
 }
 
@@ -325,10 +326,11 @@ static LLVMValueRef build_datas(welf_lower_module *lm, welf_compile_state *cs,
     return array_global(lm, t->data, vals, m->data_seg_count, "welf.datas");
 }
 
-/* welf_module_<name>: letters, digits and _ kept, anything else _. */
-static void descriptor_symbol(const char *name, char *buf, size_t size)
+/* PREFIX<name>: letters, digits and _ kept, anything else _. */
+void welf_module_symbol(const char *prefix, const char *name, char *buf,
+                        size_t size)
 {
-    size_t k = (size_t)snprintf(buf, size, "welf_module_");
+    size_t k = (size_t)snprintf(buf, size, "%s", prefix);
     for (const char *p = name; *p && k + 1 < size; p++) {
         char c = *p;
         bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
@@ -370,7 +372,7 @@ bool welf_descriptor_build(welf_lower_module *lm, welf_compile_state *cs)
     arrays[8] = build_datas(lm, cs, &t, vals);
 
     const char *name = cs->name;
-    LLVMValueRef f[30];
+    LLVMValueRef f[31];
     f[0] = c32(lm, WELF_ABI_MAGIC);
     f[1] = c32(lm, WELF_ABI_VERSION);
     f[2] = bytes_global(lm, (const uint8_t *)WELF_ABI_TARGET,
@@ -391,11 +393,20 @@ bool welf_descriptor_build(welf_lower_module *lm, welf_compile_state *cs)
         f[6 + i] = c32(lm, nums[i]);
     for (int i = 0; i < 9; i++)
         f[21 + i] = arrays[i];
-
+    /* The line table is made from the code's DWARF after every chunk is
+     * compiled, as its own object: here it is only a name (hidden, so
+     * the merge makes it local). */
     char symbol[160];
-    descriptor_symbol(name, symbol, sizeof symbol);
+    f[30] = LLVMConstPointerNull(lm->t_ptr);
+    if (cs->plan->debug) {
+        welf_module_symbol("welf_lines_", name, symbol, sizeof symbol);
+        f[30] = LLVMAddGlobal(lm->mod, lm->t_i8, symbol);
+        LLVMSetVisibility(f[30], LLVMHiddenVisibility);
+    }
+
+    welf_module_symbol("welf_module_", name, symbol, sizeof symbol);
     LLVMValueRef desc = LLVMAddGlobal(lm->mod, t.module, symbol);
-    LLVMSetInitializer(desc, LLVMConstNamedStruct(t.module, f, 30));
+    LLVMSetInitializer(desc, LLVMConstNamedStruct(t.module, f, 31));
     LLVMSetGlobalConstant(desc, 1);
     LLVMSetSection(desc, ".welf.module");
     LLVMSetAlignment(desc, 8);

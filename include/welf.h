@@ -439,18 +439,28 @@ welf_status welf_trap_frame_pop(welf_trap_frame *frame, welf_error *err);
  * functions. Frames of host C code in between are abandoned (their
  * locals are not cleaned up), as with longjmp. */
 WELF_NORETURN void welf_trap_raise(welf_trap_code code);
-/* One wasm frame of a trap's backtrace. */
+/*
+ * One frame of a trap's backtrace: a wasm function, or (only in objects
+ * compiled with -g) a source function whose code was inlined into the
+ * next frame's, which then has the same pc.
+ */
 typedef struct welf_frame {
     const char *module_name;      /* not NUL-terminated: use the length */
     size_t module_name_len;
-    const char *func_name;        /* from the name section; NULL if none */
+    const char *func_name;        /* from the name section (inlined: from
+                                     the DWARF); NULL if none */
     size_t func_name_len;
-    uint32_t func_index;
+    uint32_t func_index;          /* WELF_NO_INDEX when inlined */
     uintptr_t pc;                 /* the return address in the function */
+    const char *file;             /* source file (NUL-terminated) from the
+                                     line table of an object compiled
+                                     with -g; NULL when unknown */
+    uint32_t line;                /* its line; 0 when unknown */
+    bool inlined;                 /* inlined into the next frame */
 } welf_frame;
 
 /*
- * The wasm frames of the calling thread's most recent trap, innermost
+ * The frames of the calling thread's most recent trap, innermost
  * first: writes up to `max` to `out` and returns how many there are.
  * Frames are found through frame pointers, which compiled code keeps;
  * a host function compiled without them can hide the frames below it.

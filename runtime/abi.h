@@ -19,7 +19,7 @@
 #include "welf.h"
 
 #define WELF_ABI_MAGIC 0x464c4557u /* "WELF" little-endian */
-#define WELF_ABI_VERSION 4u
+#define WELF_ABI_VERSION 5u
 #define WELF_ABI_TARGET "x86_64-linux"
 
 /* The x86-64 level of the running CPU (1..4), for descriptor checks. */
@@ -257,6 +257,80 @@ typedef struct welf_desc_module {
     const welf_desc_export *exports;
     const welf_desc_elem *elems;
     const welf_desc_data *datas;
+
+    const uint8_t *lines;       /* the line table (welf_lines_header,
+                                   whose counts give its size); NULL
+                                   when compiled without -g */
 } welf_desc_module;
+
+/*
+ * The line table of an object compiled with -g: for each entry of a
+ * function (its wasm body, array or native entry), which source file and
+ * line each range of its code comes from, and which ranges hold code of
+ * source functions inlined there, by offset from the entry's address.
+ * Position-independent (no relocations): the descriptor's funcs give
+ * the entry addresses. Layout, all little-endian:
+ *
+ *   welf_lines_header
+ *   uint32_t strings_at[string_count]   offsets into `strings`
+ *   welf_lines_entry entries[entry_count], sorted by (func, kind)
+ *   welf_lines_inline inlines[inline_count]
+ *   uint8_t rows[rows_size]
+ *   char strings[strings_size]          NUL-terminated
+ *
+ * File and function names are string indices (into strings_at).
+ *
+ * An entry's rows are row_count triples of LEB128 numbers starting at
+ * rows[rows_offset]: the code offset's increase over the previous row
+ * (unsigned), the line's change (signed) and the file (unsigned), the
+ * previous offset and line starting at 0. A row holds from its offset up
+ * to the next row's; line 0 means no source line (code the compiler made
+ * up or merged from several lines). The row's file and line are the
+ * innermost source location: inside code inlined from another function,
+ * a line of that function.
+ *
+ * An entry's inline records are inlines[inline_first ...] (inline_count
+ * of them): each says that [start, end) holds code of source function
+ * `name` inlined at depth `depth` (1: into the entry's function itself,
+ * 2: into a function inlined at depth 1, ...), called from call_file
+ * line call_line of its caller. The records around one offset are
+ * nested, one per depth.
+ *
+ * The runtime reads the table defensively: anything out of bounds reads
+ * as "no line".
+ */
+#define WELF_LINES_MAGIC 0x314e4c57u /* "WLN1" little-endian */
+
+enum {
+    WELF_LINES_WASM = 0,        /* the body: funcs[func].wasm_call */
+    WELF_LINES_ARRAY = 1,       /* funcs[func].array_call */
+    WELF_LINES_NATIVE = 2,      /* funcs[func].native_call */
+};
+
+typedef struct welf_lines_header {
+    uint32_t magic;             /* WELF_LINES_MAGIC */
+    uint32_t string_count;
+    uint32_t entry_count;
+    uint32_t inline_count;
+    uint32_t rows_size;
+    uint32_t strings_size;
+} welf_lines_header;
+
+typedef struct welf_lines_entry {
+    uint32_t func;
+    uint32_t kind;              /* WELF_LINES_* */
+    uint32_t rows_offset;
+    uint32_t row_count;
+    uint32_t inline_first;
+    uint32_t inline_count;
+} welf_lines_entry;
+
+typedef struct welf_lines_inline {
+    uint32_t start, end;        /* offsets in the entry */
+    uint32_t depth;             /* 1 and up */
+    uint32_t name;              /* string index: the inlined function */
+    uint32_t call_file;         /* string index */
+    uint32_t call_line;         /* 0 if unknown */
+} welf_lines_inline;
 
 #endif

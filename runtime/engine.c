@@ -240,25 +240,26 @@ extern const char __welf_code_end[] __attribute__((weak, visibility("hidden")));
 typedef struct nearest {
     uintptr_t start;
     uint32_t func;          /* UINT32_MAX: not a function's code */
-    bool entry;             /* an array or native entry of `func` */
+    uint32_t kind;          /* WELF_LINES_WASM, _ARRAY or _NATIVE */
 } nearest;
 
 static void consider(nearest *n, uintptr_t pc, const void *code,
-                     uint32_t func, bool entry)
+                     uint32_t func, uint32_t kind)
 {
     uintptr_t start = (uintptr_t)code;
     if (start && start <= pc && start >= n->start) {
         /* A body wins a tie with anything else at the same address. */
-        if (start == n->start && (func == UINT32_MAX || entry))
+        if (start == n->start &&
+            (func == UINT32_MAX || kind != WELF_LINES_WASM))
             return;
         n->start = start;
         n->func = func;
-        n->entry = entry;
+        n->kind = kind;
     }
 }
 
 bool welf_engine_symbolize(const welf_engine *engine, uintptr_t pc,
-                           welf_frame *out, bool *entry)
+                           welf_frame *out, welf_code_site *site)
 {
     for (const welf_module *m = engine ? engine->modules : NULL; m;
          m = m->next) {
@@ -273,30 +274,33 @@ bool welf_engine_symbolize(const welf_engine *engine, uintptr_t pc,
         }
         /* The closest entry at or below pc among everything the
          * descriptor names: bodies, trampolines, stubs, initialisers. */
-        nearest n = {0, UINT32_MAX, false};
+        nearest n = {0, UINT32_MAX, WELF_LINES_WASM};
         /* An entry trampoline stands for its function: optimisation
          * inlines small bodies into them. */
         for (uint32_t i = d->func_import_count; i < d->func_count; i++) {
-            consider(&n, pc, d->funcs[i].wasm_call, i, false);
-            consider(&n, pc, d->funcs[i].array_call, i, true);
-            consider(&n, pc, d->funcs[i].native_call, i, true);
+            consider(&n, pc, d->funcs[i].wasm_call, i, WELF_LINES_WASM);
+            consider(&n, pc, d->funcs[i].array_call, i, WELF_LINES_ARRAY);
+            consider(&n, pc, d->funcs[i].native_call, i,
+                     WELF_LINES_NATIVE);
         }
         for (uint32_t i = 0; i < d->type_count; i++) {
-            consider(&n, pc, d->types[i].wasm_to_array, UINT32_MAX, false);
-            consider(&n, pc, d->types[i].wasm_to_native, UINT32_MAX, false);
+            consider(&n, pc, d->types[i].wasm_to_array, UINT32_MAX,
+                     WELF_LINES_WASM);
+            consider(&n, pc, d->types[i].wasm_to_native, UINT32_MAX,
+                     WELF_LINES_WASM);
         }
         for (uint32_t i = d->global_import_count; i < d->global_count; i++)
             consider(&n, pc, (const void *)d->globals[i].init, UINT32_MAX,
-                     false);
+                     WELF_LINES_WASM);
         for (uint32_t i = 0; i < d->elem_count; i++) {
             consider(&n, pc, (const void *)d->elems[i].offset, UINT32_MAX,
-                     false);
+                     WELF_LINES_WASM);
             consider(&n, pc, (const void *)d->elems[i].init, UINT32_MAX,
-                     false);
+                     WELF_LINES_WASM);
         }
         for (uint32_t i = 0; i < d->data_count; i++)
             consider(&n, pc, (const void *)d->datas[i].offset, UINT32_MAX,
-                     false);
+                     WELF_LINES_WASM);
         if (n.func == UINT32_MAX)
             continue;
         if (!m->code.map && !__welf_code_end &&
@@ -310,7 +314,15 @@ bool welf_engine_symbolize(const welf_engine *engine, uintptr_t pc,
         out->func_name_len = d->funcs[n.func].name ? d->funcs[n.func].name_len
                                                    : 0;
         out->pc = pc;
-        *entry = n.entry;
+        *site = (welf_code_site){d->lines, SIZE_MAX, n.func, n.kind,
+                                 pc - n.start};
+        if (m->code.map) {
+            uintptr_t lo = (uintptr_t)m->code.map, at = (uintptr_t)d->lines;
+            if (at < lo || at - lo >= m->code.map_size)
+                site->lines = NULL;
+            else
+                site->lines_room = m->code.map_size - (at - lo);
+        }
         return true;
     }
     return false;

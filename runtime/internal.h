@@ -207,12 +207,43 @@ static inline const welf_functype *welf_engine_type(const welf_engine *engine,
     return &engine->types[id - 1];
 }
 
+/* Where a code address lies: in entry `kind` (WELF_LINES_*) of function
+ * `func`, `offset` bytes in, in a module with line table `lines`. */
+typedef struct welf_code_site {
+    const uint8_t *lines;        /* NULL: compiled without -g */
+    size_t lines_room;           /* bytes readable from `lines`: the rest
+                                    of a loaded object's mapping, or
+                                    SIZE_MAX in a linked program */
+    uint32_t func, kind;
+    uint64_t offset;
+} welf_code_site;
+
 /* The wasm function of one of the engine's modules whose code holds pc
- * (module and function fields of out), or false; *entry tells whether pc
- * lies in one of its entry trampolines rather than its body. */
+ * (module and function fields of out, and where in it), or false. */
 WELF_INTERNAL bool welf_engine_symbolize(const welf_engine *engine,
                                          uintptr_t pc, welf_frame *out,
-                                         bool *entry);
+                                         welf_code_site *site);
+
+/* ---- lines.c ---- */
+
+/* One source-level frame at a code address. */
+typedef struct welf_lines_frame {
+    const char *name;            /* an inlined function; NULL: the entry's
+                                    own function, or no name known */
+    const char *file;            /* NULL when unknown */
+    uint32_t line;               /* 0 when unknown */
+} welf_lines_frame;
+
+/*
+ * The source frames at `site` (welf_engine_symbolize), innermost first:
+ * the functions inlined there, each with its location, then the entry's
+ * own function with the location of the outermost inlined call (or of
+ * the code itself). Writes up to `max` (at least 1) to `out` and returns
+ * how many it wrote, at least 1. A missing or damaged table gives the
+ * one frame with no location.
+ */
+WELF_INTERNAL size_t welf_lines_lookup(const welf_code_site *site,
+                                       welf_lines_frame *out, size_t max);
 
 /* ---- module.c ---- */
 
@@ -421,6 +452,7 @@ WELF_INTERNAL void welf_os_altstack_ensure(void);
 /* Makes the interrupted thread resume in fn() (on its own stack, as if
  * fn had been called from the faulting instruction) once the handler
  * returns. */
-WELF_INTERNAL void welf_os_context_redirect(void *context, void (*fn)(void));
+WELF_INTERNAL uintptr_t welf_os_context_redirect(void *context,
+                                            void (*fn)(void));
 
 #endif

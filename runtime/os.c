@@ -83,8 +83,9 @@ void welf_os_altstack_ensure(void)
  * called it: below the red zone of the interrupted frame, aligned as the
  * ABI wants at a call, with the faulting address as the return address
  * so that debuggers show where the fault was. fn must not return.
+ * Returns that address.
  */
-void welf_os_context_redirect(void *context, void (*fn)(void))
+uintptr_t welf_os_context_redirect(void *context, void (*fn)(void))
 {
     ucontext_t *uc = context;
     greg_t *regs = uc->uc_mcontext.gregs;
@@ -94,5 +95,7 @@ void welf_os_context_redirect(void *context, void (*fn)(void))
     sp -= sizeof(uintptr_t);
     *(uintptr_t *)sp = (uintptr_t)regs[REG_RIP];
     regs[REG_RSP] = (greg_t)sp;
+    uintptr_t pc = (uintptr_t)regs[REG_RIP];
     regs[REG_RIP] = (greg_t)(uintptr_t)fn;
+    return pc;
 }

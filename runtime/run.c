@@ -147,9 +147,20 @@ static void print_backtrace(welf_engine *engine)
         }
         if (f->func_name)
             put_name(stderr, f->func_name, f->func_name_len);
+        else if (f->inlined)
+            fputs("?", stderr);
         else
             fprintf(stderr, "wasm_function_%" PRIu32, f->func_index);
-        fprintf(stderr, " (function %" PRIu32 ")\n", f->func_index);
+        if (f->inlined)
+            fputs(" (inlined)", stderr);
+        else
+            fprintf(stderr, " (function %" PRIu32 ")", f->func_index);
+        if (f->file) {
+            fputs(" at ", stderr);
+            put_name(stderr, f->file, strlen(f->file));
+            fprintf(stderr, ":%" PRIu32, f->line);
+        }
+        fputc('\n', stderr);
     }
     if (n > 32)
         fprintf(stderr, "  ... %zu more frames\n", n - 32);

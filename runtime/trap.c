@@ -13,6 +13,7 @@
 #include <setjmp.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 
 /* ---- messages ---- */
@@ -138,6 +139,10 @@ welf_status welf_trap_guard(welf_engine *engine, welf_guarded_fn fn,
 #define TRACE_MAX 64
 static _Thread_local uintptr_t trace_pcs[TRACE_MAX];
 static _Thread_local size_t trace_len;
+/* The faulting instruction of a memory trap, which the fault handler
+ * made look like a return address: it is looked up as it is, where
+ * other return addresses are looked up one byte back, in the call. */
+static _Thread_local uintptr_t fault_pc;
 
 static __attribute__((noinline)) void trace_capture(const void *limit)
 {
@@ -162,20 +167,35 @@ size_t welf_trap_backtrace(welf_engine *engine, welf_frame *out, size_t max)
     welf_frame prev = {0};
     for (size_t i = 0; i < trace_len; i++) {
         welf_frame f;
-        bool entry;
+        welf_code_site site;
         /* A return address points after the call: look up pc - 1. */
-        if (!welf_engine_symbolize(engine, trace_pcs[i] - 1, &f, &entry))
+        uintptr_t at = trace_pcs[i] - (trace_pcs[i] != fault_pc);
+        if (!welf_engine_symbolize(engine, at, &f, &site))
             continue;
         f.pc = trace_pcs[i];
         /* The entry trampoline that called a body: one frame, not two. */
-        bool same = n && entry && prev.func_index == f.func_index &&
+        bool same = n && site.kind != WELF_LINES_WASM &&
+                    prev.func_index == f.func_index &&
                     prev.module_name == f.module_name;
         prev = f;
         if (same)
             continue;
-        if (n < max && out)
+        /* With a line table: the functions inlined at pc, then f. */
+        welf_lines_frame lf[16];
+        size_t k = welf_lines_lookup(&site, lf, WELF_ARRAY_LEN(lf));
+        for (size_t j = 0; j < k; j++, n++) {
+            if (n >= max || !out)
+                continue;
             out[n] = f;
-        n++;
+            out[n].file = lf[j].file;
+            out[n].line = lf[j].line;
+            if (j + 1 < k) {
+                out[n].inlined = true;
+                out[n].func_index = WELF_NO_INDEX;
+                out[n].func_name = lf[j].name;
+                out[n].func_name_len = lf[j].name ? strlen(lf[j].name) : 0;
+            }
+        }
     }
     return n;
 }
@@ -201,7 +221,8 @@ void welf_trap_raise_detail(uint32_t code, uint32_t detail)
     welf_trap_raise((welf_trap_code)code);
 }
 
-void welf_trap_raise(welf_trap_code code)
+/* welf_trap_raise, keeping fault_pc. */
+static _Noreturn void raise_trap(welf_trap_code code)
 {
     welf_trap_frame *frame = welf_trap_top;
     trace_capture(frame);
@@ -209,6 +230,12 @@ void welf_trap_raise(welf_trap_code code)
         frame->code = code != WELF_TRAP_CODE_NONE ? code
                                                   : WELF_TRAP_CODE_UNREACHABLE;
     unwind(frame, welf_trap_message(code));
+}
+
+void welf_trap_raise(welf_trap_code code)
+{
+    fault_pc = 0;
+    raise_trap(code);
 }
 
 void welf_exit_raise(int32_t status)
@@ -231,7 +258,7 @@ static bool installed;
  * own stack, so the jump to the boundary is an ordinary one. */
 static void resume_memory_oob(void)
 {
-    welf_trap_raise(WELF_TRAP_CODE_MEMORY_OOB);
+    raise_trap(WELF_TRAP_CODE_MEMORY_OOB);
 }
 
 /* Passes a fault that is not ours to whoever had the signal before. */
@@ -260,7 +287,7 @@ static void chain(int sig, siginfo_t *info, void *context)
 static void on_fault(int sig, siginfo_t *info, void *context)
 {
     if (welf_trap_top && welf_memory_fault_is_ours((uintptr_t)info->si_addr)) {
-        welf_os_context_redirect(context, resume_memory_oob);
+        fault_pc = welf_os_context_redirect(context, resume_memory_oob);
         return;
     }
     chain(sig, info, context);

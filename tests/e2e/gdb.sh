@@ -14,6 +14,11 @@
 #     gdb sees through the JIT interface: breakpoint and backtrace;
 #   - a module without DWARF: -g gives lines of PROG.wasm.lst numbered
 #     by byte offset, and function names from the name section;
+#   - trap backtraces: tests/e2e/gdb/crash.c traps three ways (memory
+#     fault, division by zero, abort) under `welf run` and as a static
+#     binary, at welf -O0 and -O2 (where LLVM inlines): every frame names
+#     its function and source line, inlined ones included; without -g
+#     the frames have names and no lines;
 #   - without -g, nm and addr2line name a wasm function;
 #   - -g changes no code: the disassembly of every text section is the
 #     same with and without it, and the object is the same for -j 1 and
@@ -228,6 +233,66 @@ expect "$w: bt #1" "$tmp/out" bt \
     "^#1 +0x[0-9a-f]+ in b \(\) at plain\.wasm\.lst:$(call_line c)\$"
 expect "$w: bt #2" "$tmp/out" bt \
     "^#2 +0x[0-9a-f]+ in a \(\) at plain\.wasm\.lst:$(call_line b)\$"
+
+# ---- trap backtraces with source lines ----
+
+# crash.c at clang -O0 keeps its functions apart in the wasm; welf -O0
+# keeps them apart too, welf -O2 inlines poke, divide and main, whose
+# frames then come from the line table's inline records.
+wasm_cc -g -O0 -c "$src/crash.c" -o "$tmp/crash.wasm.o" &&
+wasm_cc -g "$tmp/crash.wasm.o" -o "$tmp/crash.wasm" || exit 1
+cline() {
+    n=$(grep -n "/\* @$1 \*/" "$src/crash.c" | cut -d: -f1)
+    [ -n "$n" ] || { echo "e2e gdb: no marker @$1 in crash.c" >&2; exit 1; }
+    echo "$n"
+}
+C_poke=$(cline poke)
+C_divide=$(cline divide)
+C_call_poke=$(cline call_poke)
+C_call_divide=$(cline call_divide)
+C_call_abort=$(cline call_abort)
+C_main_call=$(cline main_call)
+# frame OUT N NAME LINE: frame N of the backtrace is NAME at crash.c:LINE.
+frame() {
+    expect "$what: frame $2" "$1" - \
+        "^ +$2: [^ ]*!$3 \((inlined|function [0-9]+)\) at .*/crash\.c:$4\$"
+}
+# check_trap WHAT HOW: the backtrace of `crash HOW` in $tmp/trap.err.
+check_trap() {
+    what="$1 $2"
+    case $2 in
+    oob) frame "$tmp/trap.err" 0 poke "$C_poke"
+         frame "$tmp/trap.err" 1 dispatch "$C_call_poke" ;;
+    div) frame "$tmp/trap.err" 0 divide "$C_divide"
+         frame "$tmp/trap.err" 1 dispatch "$C_call_divide" ;;
+    abort) expect "$what: frame 0" "$tmp/trap.err" - "^ +0: [^ ]*!abort "
+           frame "$tmp/trap.err" 1 dispatch "$C_call_abort" ;;
+    esac
+    frame "$tmp/trap.err" "[0-9]+" main "$C_main_call"
+}
+for opt in O0 O2; do
+    "$welf" compile -g -$opt "$tmp/crash.wasm" -o "$tmp/crash-g$opt.o" ||
+        exit 1
+    link "$tmp/crash-g$opt" "$tmp/crash-g$opt.o" || exit 1
+    for how in oob div abort; do
+        "$tmp/crash-g$opt" "$how" 2> "$tmp/trap.err"
+        check_trap "static -$opt" "$how"
+        "$welf" run "$tmp/crash-g$opt.o" "$how" 2> "$tmp/trap.err"
+        check_trap "welf run .o -$opt" "$how"
+    done
+done
+"$welf" run -g "$tmp/crash.wasm" div 2> "$tmp/trap.err"
+check_trap "welf run -g .wasm" div
+# Without -g the frames have names but no lines.
+"$welf" run "$tmp/crash.wasm" div 2> "$tmp/trap.err"
+what="welf run without -g"
+expect "$what: frame" "$tmp/trap.err" - "^ +[0-9]+: [^ ]*!dispatch \(function"
+if grep -q " at " "$tmp/trap.err"; then
+    bad "$what: a frame has a source line"
+    sed 's/^/  | /' "$tmp/trap.err"
+else
+    ok
+fi
 
 # ---- without -g: symbols from the name section ----
 
