@@ -20,6 +20,11 @@
 # runtime, `geomean RUNTIME RATIO`, the geometric mean of the ratios.
 #
 # Environment:
+#   BENCH_DEBUG=1       one more runtime, welf-g: the program built with
+#                       -g (compiled and linked apart, so the .wasm keeps
+#                       its DWARF) and `welf compile -g`, to show what -g
+#                       costs at run time, with a check that the two
+#                       objects' code is the same (no chart)
 #   BENCH_COUNT=1       count instructions under valgrind's callgrind
 #                       instead of timing, one run each, net of each
 #                       runtime's start-up (an empty program's count,
@@ -48,6 +53,8 @@ count=${BENCH_COUNT:-0}
 v8_flags=${V8_FLAGS---experimental-wasi-unstable-preview1 --no-liftoff --single-threaded-gc}
 rt_src=/usr/src/wasm2c
 runtimes="native welf wasm2c v8"
+debug=${BENCH_DEBUG:-0}
+[ "$debug" = 0 ] || runtimes="$runtimes welf-g"
 
 die() {
     echo "suite.sh: $*" >&2
@@ -80,6 +87,7 @@ programs=${BENCH_PROGRAMS:-$(cd "$suite" && ls -- *.c | sed 's/\.c$//')}
 : > "$work/times"
 [ -z "${BENCH_REPORT:-}" ] || mkdir -p "$BENCH_REPORT"
 : > "$work/compile"
+: > "$work/same"
 
 # ---- Building, with the compile-time figures ----
 
@@ -93,6 +101,16 @@ measure() {
         die "failed: $*"
     fi
     tail -n 1 "$work/time.tmp" >> "$out"
+}
+
+# build_welf_g DIR SOURCE — DIR/welf-g: SOURCE built with -g, compiled
+# and linked apart (one step at -O2 would let the link drop the DWARF
+# or run wasm-opt), then `welf compile -g`, linked statically.
+build_welf_g() {
+    clang --target=wasm32-wasi -g -O2 -std=c11 -c "$2" -o "$1/prog-g.o"
+    clang --target=wasm32-wasi -g "$1/prog-g.o" -o "$1/prog-g.wasm"
+    "$build/welf" compile -g "$1/prog-g.wasm" -o "$1/welf-g.o"
+    cc "$1/welf-g.o" -L"$build" -lwelf -lelf -lpthread -o "$1/welf-g"
 }
 
 note "building wasm2c's runtime"
@@ -127,6 +145,18 @@ for p in $programs; do
     cc "$d/welf.o" -L"$build" -lwelf -lelf -lpthread -o "$d/welf"
     clang -O2 -c -I"$d/w2c" -I"$rt_src" "$here/wasm2c/wasi_shim.c" -o "$d/w2c/shim.o"
     clang "$d/w2c/bench.o" "$d/w2c/shim.o" "$work/wasm-rt-impl.o" -lm -o "$d/wasm2c"
+    if [ "$debug" != 0 ]; then
+        build_welf_g "$d" "$suite/$p.c"
+        # -g must not change the code: compare the disassembly.
+        for o in welf welf-g; do
+            objdump -d "$d/$o.o" | sed -n '/^Disassembly/,$p' > "$d/$o.dis"
+        done
+        if cmp -s "$d/welf.dis" "$d/welf-g.dis"; then
+            echo "$p: welf and welf-g have the same code" >> "$work/same"
+        else
+            echo "$p: welf and welf-g have DIFFERENT code" >> "$work/same"
+        fi
+    fi
 done
 
 # ---- Running ----
@@ -139,6 +169,7 @@ run() {
     case $1 in
     native) $wrap "$d/native" ;;
     welf) $wrap "$d/welf" ;;
+    welf-g) $wrap "$d/welf-g" ;;
     wasm2c) $wrap "$d/wasm2c" ;;
     v8) $wrap node $v8_flags "$suite/run_v8.mjs" "$d/prog.wasm" ;;
     esac > "$work/out" 2> "$work/err"
@@ -174,7 +205,8 @@ for p in $programs; do
     note "checking $p"
     run native "$p" || die "$p failed natively"
     cp "$work/out" "$work/$p/expected"
-    for rt in welf wasm2c v8; do
+    for rt in $runtimes; do
+        [ "$rt" != native ] || continue
         run "$rt" "$p" || { cat "$work/err" >&2; die "$p failed on $rt"; }
         check "$rt" "$p"
     done
@@ -204,6 +236,7 @@ else
     wasm2c -n bench "$d/prog.wasm" -o "$d/w2c/bench.c"
     clang -O2 -I"$d/w2c" -I"$rt_src" "$d/w2c/bench.c" "$here/wasm2c/wasi_shim.c" \
         "$work/wasm-rt-impl.o" -lm -o "$d/wasm2c"
+    [ "$debug" = 0 ] || build_welf_g "$d" "$d/startup.c"
     for rt in $runtimes; do
         n=$(once "$rt" startup) || exit 1
         [ -n "$n" ] || { cat "$work/err" >&2; die "no count for start-up on $rt"; }
@@ -222,6 +255,8 @@ else
 fi
 
 # ---- Reporting ----
+
+[ ! -s "$work/same" ] || { cat "$work/same"; echo; }
 
 if [ "$count" = 0 ]; then
     cpu=$(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -n 1)
@@ -291,8 +326,14 @@ END {
     for (r = 2; r <= nr; r++)
         printf " %8s", rts[r] "/n"
     printf "\n"
-    if (report != "")
-        printf "program native welf wasm2c v8 r_welf r_wasm2c r_v8\n" > (report "/results.tsv")
+    if (report != "") {
+        line = "program"
+        for (r = 1; r <= nr; r++)
+            line = line " " rts[r]
+        for (r = 2; r <= nr; r++)
+            line = line " r_" rts[r]
+        print line > (report "/results.tsv")
+    }
     for (i = 1; i <= np; i++) {
         p = order[i]
         printf "%-10s", p
@@ -316,7 +357,9 @@ END {
     }
     printf "\n"
     if (report != "") {
-        line = "geomean 1 - - -"
+        line = "geomean 1"
+        for (r = 2; r <= nr; r++)
+            line = line " -"
         for (r = 2; r <= nr; r++)
             line = line " " exp(logsum[r] / np)
         print line > (report "/results.tsv")
@@ -328,7 +371,9 @@ END {
 
 if [ -n "${BENCH_REPORT:-}" ]; then
     cp "$work/compile" "$BENCH_REPORT/compile.tsv"
-    if command -v gnuplot > /dev/null && [ "$count" = 0 ]; then
+    # The chart shows the default runtimes only.
+    if command -v gnuplot > /dev/null && [ "$count" = 0 ] &&
+        [ "$debug" = 0 ]; then
         gnuplot -e "data='$BENCH_REPORT/results.tsv'; out='$BENCH_REPORT/benchmarks.png'" \
             "$suite/chart.gp"
     fi
