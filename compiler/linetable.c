@@ -803,7 +803,8 @@ static void put_sleb(out *o, int64_t v)
  * then only those that change the location; returns how many remain. */
 static uint32_t compact_rows(welf_line_builder *lb)
 {
-    qsort(lb->rows, lb->row_count, sizeof *lb->rows, compare_rows);
+    if (lb->row_count)
+        qsort(lb->rows, lb->row_count, sizeof *lb->rows, compare_rows);
     uint32_t kept = 0;
     for (uint32_t i = 0; i < lb->row_count; i++) {
         const line_row *r = &lb->rows[i];
@@ -834,7 +835,8 @@ welf_status welf_line_builder_finish(welf_line_builder *lb, uint8_t **table,
     *table = NULL;
     *size = 0;
     uint32_t nrows = compact_rows(lb);
-    qsort(lb->inls, lb->inl_count, sizeof *lb->inls, compare_inlines);
+    if (lb->inl_count)
+        qsort(lb->inls, lb->inl_count, sizeof *lb->inls, compare_inlines);
 
     /* The entries: every (function, kind) with rows or inline records,
      * merging the two sorted lists. */
