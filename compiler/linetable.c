@@ -292,41 +292,44 @@ static const code_sym *sym_at(const object *o, uint64_t addr)
 
 /* ---- one object: the line rows ---- */
 
-/* Room for one more element in a growing array; false when memory (or
- * the 32-bit count) runs out. */
-static bool reserve(void **array, uint32_t count, uint32_t *cap, size_t elem)
+/* `array` (of count elements, room for *cap) with room for one more,
+ * perhaps moved; NULL when memory (or the 32-bit count) runs out, the
+ * array then left as it was. */
+static void *reserve(void *array, uint32_t count, uint32_t *cap, size_t elem)
 {
     if (count < *cap)
-        return true;
+        return array;
     uint32_t n = *cap ? *cap * 2 : 1024;
     if (n <= *cap)
-        return false;
-    void *p = welf_realloc(*array, (size_t)n * elem);
-    if (!p)
-        return false;
-    *array = p;
-    *cap = n;
-    return true;
+        return NULL;
+    void *p = welf_realloc(array, (size_t)n * elem);
+    if (p)
+        *cap = n;
+    return p;
 }
 
 static bool add_row(welf_line_builder *lb, const line_row *row)
 {
-    if (!reserve((void **)&lb->rows, lb->row_count, &lb->row_cap,
-                 sizeof *lb->rows))
+    line_row *rows = reserve(lb->rows, lb->row_count, &lb->row_cap,
+                             sizeof *rows);
+    if (!rows)
         return false;
-    lb->rows[lb->row_count] = *row;
-    lb->rows[lb->row_count].order = lb->row_count;
+    lb->rows = rows;
+    rows[lb->row_count] = *row;
+    rows[lb->row_count].order = lb->row_count;
     lb->row_count++;
     return true;
 }
 
 static bool add_inline(welf_line_builder *lb, const inline_rec *rec)
 {
-    if (!reserve((void **)&lb->inls, lb->inl_count, &lb->inl_cap,
-                 sizeof *lb->inls))
+    inline_rec *inls = reserve(lb->inls, lb->inl_count, &lb->inl_cap,
+                               sizeof *inls);
+    if (!inls)
         return false;
-    lb->inls[lb->inl_count] = *rec;
-    lb->inls[lb->inl_count].order = lb->inl_count;
+    lb->inls = inls;
+    inls[lb->inl_count] = *rec;
+    inls[lb->inl_count].order = lb->inl_count;
     lb->inl_count++;
     return true;
 }
