@@ -19,7 +19,7 @@
 #include "welf.h"
 
 #define WELF_ABI_MAGIC 0x464c4557u /* "WELF" little-endian */
-#define WELF_ABI_VERSION 4u
+#define WELF_ABI_VERSION 5u
 #define WELF_ABI_TARGET "x86_64-linux"
 
 /* The x86-64 level of the running CPU (1..4), for descriptor checks. */
@@ -146,6 +146,10 @@ typedef struct welf_desc_func {
     const char *name;           /* from the name section, may be NULL */
     uint32_t name_len;
     uint32_t reserved;
+    void *body;                 /* the body when wasm_call is an entry
+                                   thunk in front of it (a function with
+                                   the compiler's internal convention),
+                                   else NULL: for backtraces */
 } welf_desc_func;
 
 typedef struct welf_desc_import {

@@ -277,7 +277,10 @@ bool welf_engine_symbolize(const welf_engine *engine, uintptr_t pc,
         /* An entry trampoline stands for its function: optimisation
          * inlines small bodies into them. */
         for (uint32_t i = d->func_import_count; i < d->func_count; i++) {
-            consider(&n, pc, d->funcs[i].wasm_call, i, false);
+            const void *body = d->funcs[i].body;
+            consider(&n, pc, body ? body : d->funcs[i].wasm_call, i, false);
+            if (body)
+                consider(&n, pc, d->funcs[i].wasm_call, i, true);
             consider(&n, pc, d->funcs[i].array_call, i, true);
             consider(&n, pc, d->funcs[i].native_call, i, true);
         }
