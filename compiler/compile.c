@@ -7,8 +7,10 @@
  *
  * Calling conventions (runtime/abi.h): wasm functions use LLVM's tailcc
  * (so return_call is a guaranteed tail call) with (callee vmctx, caller
- * vmctx, params...) and return void, one value or a struct of values.
- * Array entries, initialisers and builtins use the C convention.
+ * vmctx, params...) and return void, one value or a struct of values;
+ * those only called directly use the internal convention (lower.h)
+ * behind a wasm entry thunk. Array entries, initialisers and builtins
+ * use the C convention.
  */
 #include "compile.h"
 
@@ -238,6 +240,7 @@ static bool setup_module(welf_lower_module *lm, const welf_wasm *m,
      * a chunk defines its own functions and declares the others, all
      * hidden globals that the merge resolves and makes local. */
     const welf_compile_plan *p = cs->plan;
+    lm->internal = p->internal;
     for (uint32_t i = m->func_import_count; i < m->func_count; i++) {
         LLVMTypeRef ty = lm->func_types[m->funcs[i].type_index];
         bool here = i >= cs->first && i < cs->end;
@@ -253,6 +256,8 @@ static bool setup_module(welf_lower_module *lm, const welf_wasm *m,
             LLVMSetFunctionCallConv(fn, CC_TAIL);
             LLVMSetVisibility(fn, LLVMHiddenVisibility);
         }
+        if (p->internal[i])
+            welf_lower_set_internal_cc(lm, fn);
         lm->funcs[i] = fn;
     }
     return true;
@@ -444,7 +449,7 @@ static LLVMValueRef build_array_entry(welf_lower_module *lm,
     LLVMValueRef call = LLVMBuildCall2(b, fty, lm->funcs[index], args,
                                        welf_lower_arity(ft), "");
     welf_free(args);
-    LLVMSetInstructionCallConv(call, CC_TAIL);
+    welf_lower_set_call_cc(lm, call, CC_TAIL);
     for (uint32_t i = 0; i < ft->result_count; i++) {
         LLVMValueRef v = ft->result_count == 1
                              ? call
@@ -539,7 +544,7 @@ static bool forward_call(welf_lower_module *lm, LLVMBuilderRef b,
     welf_free(types);
     LLVMValueRef call = LLVMBuildCall2(b, ty, target, args, n, "");
     welf_free(args);
-    LLVMSetInstructionCallConv(call, cc);
+    welf_lower_set_call_cc(lm, call, cc);
     if (LLVMGetTypeKind(LLVMGetReturnType(ty)) == LLVMVoidTypeKind)
         LLVMBuildRetVoid(b);
     else
@@ -572,6 +577,25 @@ static bool build_native_entry(welf_lower_module *lm, welf_compile_state *cs,
     if (lm->debug)
         welf_debug_function_end(lm->debug, b);
     return ok;
+}
+
+/* Wasm entry of a function with the internal convention: the wasm
+ * convention in, a call of the body out; its funcref's wasm_call. */
+static LLVMValueRef build_wasm_entry(welf_lower_module *lm,
+                                     welf_compile_state *cs, LLVMBuilderRef b,
+                                     uint32_t index)
+{
+    uint32_t t = lm->m->funcs[index].type_index;
+    char name[240];
+    snprintf(name, sizeof name, "%s.wasm", cs->plan->symbols[index]);
+    LLVMValueRef fn = add_function(lm, name, lm->func_types[t],
+                                   ".text.welf.wasm", true);
+    LLVMPositionBuilderAtEnd(b, LLVMAppendBasicBlockInContext(lm->ctx, fn,
+                                                              "entry"));
+    if (!forward_call(lm, b, fn, lm->func_types[t], lm->funcs[index],
+                      WELF_CC_INTERNAL))
+        return NULL;
+    return fn;
 }
 
 /* Wasm-to-native stub for type t: the wasm convention in, a call of
@@ -714,6 +738,53 @@ bool welf_expr_mark_refs(const welf_wasm *m, welf_expr e, uint8_t *marks,
     return true;
 }
 
+/*
+ * Which functions keep the wasm convention and which use the internal
+ * one (lower.h): a function keeps the wasm convention when it escapes
+ * (a funcref's wasm_call may be its body) or takes part in a
+ * return_call, as caller or as direct callee (a guaranteed tail call
+ * needs tailcc on both sides). Reads every body once, before the
+ * chunks are compiled, so that they all agree.
+ */
+static bool plan_conventions(welf_compile_plan *p, welf_arena *arena,
+                             welf_error *err)
+{
+    const welf_wasm *m = p->m;
+    p->escapes = welf_arena_calloc(arena, m->func_count + 1, 1);
+    p->internal = welf_arena_calloc(arena, m->func_count + 1, 1);
+    if (!p->escapes || !p->internal) {
+        welf_error_set(err, WELF_ERR_NOMEM, WELF_NO_OFFSET, "out of memory");
+        return false;
+    }
+    if (!find_escaping(m, p->escapes, err))
+        return false;
+    /* wasm[i]: function i needs the wasm convention. */
+    uint8_t *wasm = p->internal;
+    for (uint32_t i = 0; i < m->func_count; i++)
+        wasm[i] = i < m->func_import_count || p->escapes[i];
+    if (m->features & WELF_FEATURE_TAIL_CALL) {
+        for (uint32_t i = m->func_import_count; i < m->func_count; i++) {
+            const welf_func *fd = &m->funcs[i];
+            welf_reader r;
+            welf_reader_init(&r, m->bytes, m->bytes + fd->code_offset,
+                             m->bytes + fd->code_end, err);
+            welf_instr in;
+            while (!welf_reader_done(&r)) {
+                if (!welf_instr_read(&r, m->features, &in))
+                    return false;
+                if (in.op == WELF_OP_RETURN_CALL ||
+                    in.op == WELF_OP_RETURN_CALL_INDIRECT)
+                    wasm[i] = 1;
+                if (in.op == WELF_OP_RETURN_CALL && in.u.index < m->func_count)
+                    wasm[in.u.index] = 1;
+            }
+        }
+    }
+    for (uint32_t i = 0; i < m->func_count; i++)
+        p->internal[i] = !wasm[i];
+    return true;
+}
+
 static bool build_everything(welf_lower_module *lm, welf_compile_state *cs,
                              LLVMBuilderRef b)
 {
@@ -731,7 +802,9 @@ static bool build_everything(welf_lower_module *lm, welf_compile_state *cs,
     if (!ok || !cs->main_chunk)
         return ok;
 
-    cs->escapes = welf_arena_calloc(&cs->arena, m->func_count + 1, 1);
+    cs->escapes = cs->plan->escapes;
+    cs->wasm_entries = welf_arena_calloc(&cs->arena, m->func_count + 1,
+                                         sizeof(LLVMValueRef));
     cs->array_entries = welf_arena_calloc(&cs->arena, m->func_count + 1,
                                           sizeof(LLVMValueRef));
     cs->wasm_to_array = welf_arena_calloc(&cs->arena, m->type_count + 1,
@@ -748,12 +821,14 @@ static bool build_everything(welf_lower_module *lm, welf_compile_state *cs,
                                        sizeof(LLVMValueRef));
     cs->data_offsets = welf_arena_calloc(&cs->arena, m->data_seg_count + 1,
                                          sizeof(LLVMValueRef));
-    if (!cs->escapes || !cs->array_entries || !cs->wasm_to_array ||
+    if (!cs->wasm_entries || !cs->array_entries || !cs->wasm_to_array ||
         !cs->native_entries || !cs->wasm_to_native || !cs->global_inits ||
         !cs->elem_offsets || !cs->elem_inits || !cs->data_offsets)
         return fail(lm, WELF_ERR_NOMEM, "out of memory");
-    if (!find_escaping(m, cs->escapes, lm->err))
-        return false;
+    for (uint32_t i = m->func_import_count; i < m->func_count; i++)
+        if (cs->plan->internal[i] &&
+            !(cs->wasm_entries[i] = build_wasm_entry(lm, cs, b, i)))
+            return false;
     for (uint32_t i = m->func_import_count; i < m->func_count; i++)
         if (cs->escapes[i] &&
             (!(cs->array_entries[i] = build_array_entry(lm, cs, b, i)) ||
@@ -1099,6 +1174,14 @@ welf_status welf_compile(const welf_wasm *m, const welf_compile_options *opts,
     welf_arena_init(&arena);
     uint32_t count = 0;
     chunk *chunks = plan_chunks(m, &count);
+    if (chunks && !plan_conventions(&plan, &arena, err)) {
+        welf_free(chunks);
+        welf_arena_free(&arena);
+        plan_cpu_release(&plan);
+        if (plan.debug)
+            welf_debug_info_free(&debug);
+        return err->code;
+    }
     if (!chunks || !plan_symbols(&plan, &arena)) {
         welf_free(chunks);
         welf_arena_free(&arena);

@@ -31,6 +31,9 @@ typedef struct welf_compile_plan {
     bool cpu_owned;                 /* cpu and cpu_features are LLVM's
                                        strings ("native"): dispose them */
     bool multi;                     /* more than one chunk */
+    uint8_t *escapes;               /* per function: 1 if it escapes */
+    uint8_t *internal;              /* per function: 1 if its body uses the
+                                       internal convention (lower.h) */
     const struct welf_debug_info *debug; /* -g: what the module's DWARF
                                        says (debuginfo.h), else NULL */
 } welf_compile_plan;
@@ -43,7 +46,9 @@ typedef struct welf_compile_state {
     uint32_t first, end;            /* defined functions [first, end) */
     bool main_chunk;                /* holds trampolines, stubs, descriptor */
     const char *name;               /* descriptor: welf_module_<name> */
-    uint8_t *escapes;               /* per function: 1 if it escapes */
+    const uint8_t *escapes;         /* the plan's */
+    LLVMValueRef *wasm_entries;     /* per function: the wasm-convention
+                                       thunk of an internal one, else NULL */
     LLVMValueRef *array_entries;    /* per function, NULL unless escaping */
     LLVMValueRef *native_entries;   /* per function, NULL unless escaping
                                        with at most one result */

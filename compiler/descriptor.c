@@ -28,7 +28,7 @@ static desc_types make_types(welf_lower_module *lm)
                 b7 = LLVMArrayType(i8, 7), b2 = LLVMArrayType(i8, 2);
     desc_types t;
     t.type = st(lm, (LLVMTypeRef[]){i32, i32, p, p, p}, 5);
-    t.func = st(lm, (LLVMTypeRef[]){i32, i32, p, p, p, p, i32, i32}, 8);
+    t.func = st(lm, (LLVMTypeRef[]){i32, i32, p, p, p, p, i32, i32, p}, 9);
     t.import = st(lm, (LLVMTypeRef[]){p, p, i32, i32, i8, b3, i32}, 7);
     t.limits = st(lm, (LLVMTypeRef[]){i32, i32, i32, i32}, 4);
     t.table = st(lm, (LLVMTypeRef[]){t.limits, i8, b7}, 3);
@@ -204,17 +204,19 @@ static LLVMValueRef build_funcs(welf_lower_module *lm, welf_compile_state *cs,
         const welf_name *n = m->func_names && m->func_names[i].len
                                  ? &m->func_names[i]
                                  : NULL;
-        LLVMValueRef f[8] = {
+        LLVMValueRef thunk = cs->wasm_entries[i];
+        LLVMValueRef f[9] = {
             c32(lm, m->funcs[i].type_index),
             c32(lm, cs->escapes[i] ? WELF_DESC_FUNC_ESCAPES : 0),
-            fn_or_null(lm, lm->funcs[i]),
+            fn_or_null(lm, thunk ? thunk : lm->funcs[i]),
             fn_or_null(lm, cs->array_entries[i]),
             fn_or_null(lm, cs->native_entries[i]),
             n ? bytes_global(lm, n->bytes, n->len, "welf.name")
               : null_ptr(lm),
             c32(lm, n ? n->len : 0),
-            c32(lm, 0)};
-        vals[i] = LLVMConstNamedStruct(t->func, f, 8);
+            c32(lm, 0),
+            fn_or_null(lm, thunk ? lm->funcs[i] : NULL)};
+        vals[i] = LLVMConstNamedStruct(t->func, f, 9);
     }
     return array_global(lm, t->func, vals, m->func_count, "welf.funcs");
 }

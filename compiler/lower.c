@@ -493,11 +493,33 @@ static LLVMValueRef *call_args(welf_lower_fn *f, const welf_functype *ft,
     return args;
 }
 
-/* Pushes a call's results, or returns them for a tail call. */
-static bool finish_call(welf_lower_fn *f, const welf_functype *ft,
-                        LLVMValueRef call, bool tail)
+static LLVMAttributeRef swiftself(welf_lower_module *lm)
 {
-    LLVMSetInstructionCallConv(call, 18 /* tailcc */);
+    unsigned kind = LLVMGetEnumAttributeKindForName("swiftself", 9);
+    return LLVMCreateEnumAttribute(lm->ctx, kind, 0);
+}
+
+void welf_lower_set_internal_cc(welf_lower_module *lm, LLVMValueRef fn)
+{
+    LLVMSetFunctionCallConv(fn, WELF_CC_INTERNAL);
+    /* Attribute index 1 is the first parameter, the callee vmctx. */
+    LLVMAddAttributeAtIndex(fn, 1, swiftself(lm));
+}
+
+void welf_lower_set_call_cc(welf_lower_module *lm, LLVMValueRef call,
+                            unsigned cc)
+{
+    LLVMSetInstructionCallConv(call, cc);
+    if (cc == WELF_CC_INTERNAL)
+        LLVMAddCallSiteAttribute(call, 1, swiftself(lm));
+}
+
+/* Pushes a call's results, or returns them for a tail call. `cc` is the
+ * callee's convention. */
+static bool finish_call(welf_lower_fn *f, const welf_functype *ft,
+                        LLVMValueRef call, unsigned cc, bool tail)
+{
+    welf_lower_set_call_cc(f->lm, call, cc);
     if (tail) {
         f->has_tail_call = true;
         LLVMSetTailCallKind(call, LLVMTailCallKindTail);
@@ -530,7 +552,7 @@ static bool call_funcref(welf_lower_fn *f, const welf_functype *ft,
         return nomem(f);
     LLVMValueRef call = LLVMBuildCall2(f->b, fty, code, args,
                                        welf_lower_arity(ft), "");
-    return finish_call(f, ft, call, tail);
+    return finish_call(f, ft, call, WELF_CC_WASM, tail);
 }
 
 LLVMValueRef welf_lower_vm_elem(welf_lower_fn *f, unsigned field,
@@ -554,7 +576,12 @@ static bool lower_call(welf_lower_fn *f, const welf_instr *in)
             return nomem(f);
         LLVMValueRef call = LLVMBuildCall2(f->b, fty, lm->funcs[callee],
                                            args, welf_lower_arity(ft), "");
-        return finish_call(f, ft, call, tail);
+        /* A return_call's callee keeps the wasm convention (see
+         * WELF_CC_INTERNAL), as does its caller. */
+        return finish_call(f, ft, call,
+                           lm->internal[callee] ? WELF_CC_INTERNAL
+                                                : WELF_CC_WASM,
+                           tail);
     }
     LLVMValueRef ref = welf_lower_vm_elem(f, offsetof(welf_vmctx, funcs),
                                           callee, "import");

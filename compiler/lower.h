@@ -21,6 +21,22 @@
 
 typedef struct welf_lower_frame welf_lower_frame;
 
+/*
+ * The LLVM calling conventions of wasm functions. The wasm convention
+ * (runtime/abi.h) is tailcc: every funcref's wasm_call uses it, and
+ * return_call needs it on both sides. A function that nothing reaches
+ * through a funcref and that takes no part in a return_call is only
+ * ever called directly from its own module, so it uses the internal
+ * convention instead: swiftcc with the callee vmctx as `swiftself`, in
+ * r13, a callee-saved register. Passing the same vmctx on to a callee
+ * is then free (no copy kept in another callee-saved register, no
+ * moves around each call), and the caller pops the stack arguments
+ * (tailcc pads and pops them itself, `ret $8` then `sub $8,%rsp`
+ * after every call, even with no stack arguments). The function's
+ * wasm_call is then an entry thunk in the wasm convention.
+ */
+enum { WELF_CC_WASM = 18 /* tailcc */, WELF_CC_INTERNAL = 16 /* swiftcc */ };
+
 /* Per LLVM module: types and declarations shared by its functions. */
 typedef struct welf_lower_module {
     LLVMContextRef ctx;
@@ -34,6 +50,8 @@ typedef struct welf_lower_module {
 
     LLVMTypeRef *func_types;     /* wasm convention, per type index */
     LLVMValueRef *funcs;         /* per function index; NULL for imports */
+    const uint8_t *internal;     /* per function index: 1 if it uses the
+                                    internal convention (WELF_CC_INTERNAL) */
     LLVMTypeRef trap_type;       /* void (ptr vmctx, i32 code, i32 detail) */
     bool precise_traps;          /* memory accesses are volatile */
     bool eh_frame;               /* functions get unwind tables */
@@ -96,6 +114,14 @@ WELF_INTERNAL LLVMValueRef welf_lower_intrinsic(welf_lower_fn *f,
                                                 unsigned n_types,
                                                 LLVMValueRef *args,
                                                 unsigned n_args);
+
+/* Gives `fn` (a wasm function's body) the internal convention. */
+WELF_INTERNAL void welf_lower_set_internal_cc(welf_lower_module *lm,
+                                              LLVMValueRef fn);
+/* Gives a call the convention `cc`, WELF_CC_WASM or WELF_CC_INTERNAL
+ * (the callee vmctx, argument 0, is then swiftself) or another. */
+WELF_INTERNAL void welf_lower_set_call_cc(welf_lower_module *lm,
+                                          LLVMValueRef call, unsigned cc);
 
 /* Loads a pointer-sized field at `offset` bytes from `base`. */
 WELF_INTERNAL LLVMValueRef welf_lower_load_ptr(welf_lower_fn *f,

@@ -748,14 +748,55 @@ static bool quiets_in_hardware(LLVMValueRef v)
     return true;
 }
 
-/* Whether v is computed by such an instruction: the instruction itself,
- * or a lane taken out of its vector result. */
-static bool hardware_result(LLVMValueRef v)
+/* Whether v is poison or undef: a lane or vector no one defined. */
+static bool is_undefined(LLVMValueRef v)
+{
+    return LLVMIsUndef(v) || LLVMIsPoison(v);
+}
+
+/*
+ * Whether every lane of v is computed by such an instruction: the
+ * instruction itself, a lane taken out of its vector result, or, as the
+ * SLP vectorizer builds them, a vector whose lanes are gathered from
+ * such results by shufflevector or insertelement (lanes no one defines
+ * are poison either way). `depth` bounds the walk.
+ */
+static bool hardware_result_at(LLVMValueRef v, int depth)
 {
     if (quiets_in_hardware(v))
         return true;
-    return LLVMIsAExtractElementInst(v) &&
-           quiets_in_hardware(LLVMGetOperand(v, 0));
+    if (depth == 0 || !LLVMIsAInstruction(v))
+        return false;
+    if (LLVMIsAExtractElementInst(v))
+        return hardware_result_at(LLVMGetOperand(v, 0), depth - 1);
+    if (LLVMIsAInsertElementInst(v)) {
+        LLVMValueRef vec = LLVMGetOperand(v, 0);
+        return (is_undefined(vec) || hardware_result_at(vec, depth - 1)) &&
+               hardware_result_at(LLVMGetOperand(v, 1), depth - 1);
+    }
+    if (LLVMIsAShuffleVectorInst(v)) {
+        /* Only the operands some lane of the mask takes count. */
+        LLVMValueRef a = LLVMGetOperand(v, 0), b = LLVMGetOperand(v, 1);
+        unsigned n = LLVMGetVectorSize(LLVMTypeOf(a));
+        bool uses_a = false, uses_b = false;
+        for (unsigned i = 0; i < LLVMGetNumMaskElements(v); i++) {
+            int e = LLVMGetMaskValue(v, i);
+            if (e == LLVMGetUndefMaskElem())
+                continue;
+            if ((unsigned)e < n)
+                uses_a = true;
+            else
+                uses_b = true;
+        }
+        return (!uses_a || hardware_result_at(a, depth - 1)) &&
+               (!uses_b || hardware_result_at(b, depth - 1));
+    }
+    return false;
+}
+
+static bool hardware_result(LLVMValueRef v)
+{
+    return hardware_result_at(v, 4);
 }
 
 /* Whether a is an operand of the instruction b. */

@@ -146,6 +146,10 @@ typedef struct welf_desc_func {
     const char *name;           /* from the name section, may be NULL */
     uint32_t name_len;
     uint32_t reserved;
+    void *body;                 /* the body when wasm_call is an entry
+                                   thunk in front of it (a function with
+                                   the compiler's internal convention),
+                                   else NULL: for backtraces */
 } welf_desc_func;
 
 typedef struct welf_desc_import {
@@ -302,7 +306,8 @@ typedef struct welf_desc_module {
 #define WELF_LINES_MAGIC 0x314e4c57u /* "WLN1" little-endian */
 
 enum {
-    WELF_LINES_WASM = 0,        /* the body: funcs[func].wasm_call */
+    WELF_LINES_WASM = 0,        /* the body: funcs[func].body, else
+                                   funcs[func].wasm_call */
     WELF_LINES_ARRAY = 1,       /* funcs[func].array_call */
     WELF_LINES_NATIVE = 2,      /* funcs[func].native_call */
 };

@@ -237,10 +237,16 @@ extern const char __welf_code_end[] __attribute__((weak, visibility("hidden")));
  * linked module an address may be and still count as its code. */
 #define LINKED_SLACK (1u << 20)
 
+/* The entry in front of a body with the internal convention (its
+ * wasm_call): an entry like the array and native ones, with no lines of
+ * its own in the line table. */
+#define KIND_THUNK 3u
+
 typedef struct nearest {
     uintptr_t start;
     uint32_t func;          /* UINT32_MAX: not a function's code */
-    uint32_t kind;          /* WELF_LINES_WASM, _ARRAY or _NATIVE */
+    uint32_t kind;          /* WELF_LINES_WASM, _ARRAY, _NATIVE or
+                               KIND_THUNK */
 } nearest;
 
 static void consider(nearest *n, uintptr_t pc, const void *code,
@@ -278,7 +284,11 @@ bool welf_engine_symbolize(const welf_engine *engine, uintptr_t pc,
         /* An entry trampoline stands for its function: optimisation
          * inlines small bodies into them. */
         for (uint32_t i = d->func_import_count; i < d->func_count; i++) {
-            consider(&n, pc, d->funcs[i].wasm_call, i, WELF_LINES_WASM);
+            const void *body = d->funcs[i].body;
+            consider(&n, pc, body ? body : d->funcs[i].wasm_call, i,
+                     WELF_LINES_WASM);
+            if (body)
+                consider(&n, pc, d->funcs[i].wasm_call, i, KIND_THUNK);
             consider(&n, pc, d->funcs[i].array_call, i, WELF_LINES_ARRAY);
             consider(&n, pc, d->funcs[i].native_call, i,
                      WELF_LINES_NATIVE);

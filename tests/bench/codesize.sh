@@ -42,7 +42,8 @@ END {
     printf "codesize_prog.c (clang --target=wasm32-wasi -O2): %d bytes of " \
            "wasm, code section %d bytes, %d functions\n\n", wasm, c[1],
            c[2]
-    m = split(".text.wasm .text.welf.array .text.welf.native " \
+    m = split(".text.wasm .text.welf.wasm .text.welf.array " \
+              ".text.welf.native " \
               ".text.welf.wasm2array .text.welf.wasm2native " \
               ".text.welf.init", code_names, " ")
     for (f = 1; f <= 2; f++)

@@ -134,7 +134,11 @@ cat > "$tmp/calc.wat" <<'WAT'
   (func (export "outer") (param i32) (result i32)
     (i32.add (call $div (i32.const 100) (local.get 0)) (i32.const 1)))
   (func (export "f64") (param f64 i64) (result f64)
-    (f64.add (local.get 0) (f64.convert_i64_s (local.get 1)))))
+    (f64.add (local.get 0) (f64.convert_i64_s (local.get 1))))
+  (func $inner (param i32) (result i32)
+    (i32.div_u (i32.const 7) (local.get 0)))
+  (func $middle (export "middle") (param i32) (result i32)
+    (i32.add (call $inner (local.get 0)) (i32.const 1))))
 WAT
 wat2wasm --debug-names "$tmp/calc.wat" -o "$tmp/calc.wasm"
 expect "run --invoke" 0 "^26$" "$welf" run "$tmp/calc.wasm" --invoke outer 4
@@ -145,6 +149,12 @@ expect "run: trap status and message" 134 \
     "$welf" run "$tmp/calc.wasm" --invoke outer 0
 expect "run: trap backtrace names the function" 134 "0: calc!div (function 0)" \
     "$welf" run -O0 "$tmp/calc.wasm" --invoke outer 0
+# $inner is not exported: its body is not its wasm entry (docs/abi.md).
+expect "run: trap backtrace names a function that does not escape" 134 \
+    "0: calc!inner (function 3)" \
+    "$welf" run -O0 "$tmp/calc.wasm" --invoke middle 0
+expect "run: trap backtrace names its caller" 134 "1: calc!middle (function 4)" \
+    "$welf" run -O0 "$tmp/calc.wasm" --invoke middle 0
 expect "run: bad argument" 125 "'x' is not a i32" \
     "$welf" run "$tmp/calc.wasm" --invoke outer x
 expect "run: wrong argument count" 125 "takes 1 arguments, not 2" \

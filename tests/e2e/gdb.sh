@@ -313,7 +313,7 @@ fi
 
 for opt in O0 O2; do
     "$welf" compile -$opt "$tmp/prog.wasm" -o "$tmp/plain$opt.o" || exit 1
-    for sec in .text.wasm .text.welf.array .text.welf.native \
+    for sec in .text.wasm .text.welf.wasm .text.welf.array .text.welf.native \
                .text.welf.wasm2array .text.welf.wasm2native .text.welf.init
     do
         objdump -d -j "$sec" "$tmp/plain$opt.o" | tail -n +4 > "$tmp/a.dis"
