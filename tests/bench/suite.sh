@@ -24,7 +24,7 @@
 #                       -g (compiled and linked apart, so the .wasm keeps
 #                       its DWARF) and `welf compile -g`, to show what -g
 #                       costs at run time, with a check that the two
-#                       objects' code is the same (no chart)
+#                       objects' code is the same
 #   BENCH_COUNT=1       count instructions under valgrind's callgrind
 #                       instead of timing, one run each, net of each
 #                       runtime's start-up (an empty program's count,
@@ -371,9 +371,8 @@ END {
 
 if [ -n "${BENCH_REPORT:-}" ]; then
     cp "$work/compile" "$BENCH_REPORT/compile.tsv"
-    # The chart shows the default runtimes only.
-    if command -v gnuplot > /dev/null && [ "$count" = 0 ] &&
-        [ "$debug" = 0 ]; then
+    # The chart shows welf, wasm2c and v8 (chart.gp names the columns).
+    if command -v gnuplot > /dev/null && [ "$count" = 0 ]; then
         gnuplot -e "data='$BENCH_REPORT/results.tsv'; out='$BENCH_REPORT/benchmarks.png'" \
             "$suite/chart.gp"
     fi

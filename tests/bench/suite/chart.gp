@@ -6,7 +6,8 @@
 set terminal pngcairo size 1400,560 font "sans,11"
 set output out
 set title "Run time relative to native code (clang -O2), median of runs; lower is better"
-stats data using 6 nooutput
+set datafile columnheaders
+stats data using "r_welf" nooutput
 set xrange [-0.7:STATS_records - 0.3]
 set style data histograms
 set style histogram clustered gap 1
@@ -19,6 +20,6 @@ set xtics rotate by -40 scale 0
 set key top left
 set arrow from graph 0, first 1 to graph 1, first 1 nohead dashtype 2 lc rgb "black"
 set key autotitle columnhead
-plot data using 6:xtic(1) title "welf" lc rgb "#1f77b4", \
-     '' using 7 title "wasm2c + clang -O2" lc rgb "#ff7f0e", \
-     '' using 8 title "V8 (node --no-liftoff)" lc rgb "#2ca02c"
+plot data using "r_welf":xtic(1) title "welf" lc rgb "#1f77b4", \
+     '' using "r_wasm2c" title "wasm2c + clang -O2" lc rgb "#ff7f0e", \
+     '' using "r_v8" title "V8 (node --no-liftoff)" lc rgb "#2ca02c"
