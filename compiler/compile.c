@@ -592,10 +592,13 @@ static LLVMValueRef build_wasm_entry(welf_lower_module *lm,
                                    ".text.welf.wasm", true);
     LLVMPositionBuilderAtEnd(b, LLVMAppendBasicBlockInContext(lm->ctx, fn,
                                                               "entry"));
-    if (!forward_call(lm, b, fn, lm->func_types[t], lm->funcs[index],
-                      WELF_CC_INTERNAL))
-        return NULL;
-    return fn;
+    if (lm->debug)
+        welf_debug_artificial_begin(lm->debug, b, fn, name);
+    bool ok = forward_call(lm, b, fn, lm->func_types[t], lm->funcs[index],
+                           WELF_CC_INTERNAL);
+    if (lm->debug)
+        welf_debug_function_end(lm->debug, b);
+    return ok ? fn : NULL;
 }
 
 /* Wasm-to-native stub for type t: the wasm convention in, a call of

@@ -214,7 +214,7 @@ static int compare_code_syms(const void *a, const void *b)
 }
 
 /* The function and entry kind a symbol names, if any: the function's
- * symbol, or it followed by ".array" or ".native". */
+ * symbol, or it followed by ".array", ".native" or ".wasm". */
 static bool name_entry(const welf_line_builder *lb, const char *name,
                        uint32_t *func, uint32_t *kind)
 {
@@ -223,7 +223,8 @@ static bool name_entry(const welf_line_builder *lb, const char *name,
         uint32_t kind;
     } kinds[] = {{"", WELF_LINES_WASM},
                  {".array", WELF_LINES_ARRAY},
-                 {".native", WELF_LINES_NATIVE}};
+                 {".native", WELF_LINES_NATIVE},
+                 {".wasm", WELF_LINES_THUNK}};
     size_t len = strlen(name);
     char buf[256];
     for (size_t k = 0; k < WELF_ARRAY_LEN(kinds); k++) {

@@ -8,8 +8,8 @@
  * It is read back from the DWARF that LLVM wrote into each chunk's
  * object, after code generation, because only then are code addresses
  * known. Each row's address is tied to the function symbol around it:
- * a wasm body (the function's symbol), or its array or native entry
- * (symbol + ".array" / ".native").
+ * a wasm body (the function's symbol), or its array, native or wasm
+ * entry (symbol + ".array" / ".native" / ".wasm").
  */
 #ifndef WELF_LINETABLE_H
 #define WELF_LINETABLE_H

@@ -269,9 +269,10 @@ typedef struct welf_desc_module {
 
 /*
  * The line table of an object compiled with -g: for each entry of a
- * function (its wasm body, array or native entry), which source file and
- * line each range of its code comes from, and which ranges hold code of
- * source functions inlined there, by offset from the entry's address.
+ * function (its wasm body, array, native or wasm entry), which source
+ * file and line each range of its code comes from, and which ranges
+ * hold code of source functions inlined there, by offset from the
+ * entry's address.
  * Position-independent (no relocations): the descriptor's funcs give
  * the entry addresses. Layout, all little-endian:
  *
@@ -310,6 +311,8 @@ enum {
                                    funcs[func].wasm_call */
     WELF_LINES_ARRAY = 1,       /* funcs[func].array_call */
     WELF_LINES_NATIVE = 2,      /* funcs[func].native_call */
+    WELF_LINES_THUNK = 3,       /* funcs[func].wasm_call when it is an
+                                   entry in front of funcs[func].body */
 };
 
 typedef struct welf_lines_header {

@@ -237,16 +237,10 @@ extern const char __welf_code_end[] __attribute__((weak, visibility("hidden")));
  * linked module an address may be and still count as its code. */
 #define LINKED_SLACK (1u << 20)
 
-/* The entry in front of a body with the internal convention (its
- * wasm_call): an entry like the array and native ones, with no lines of
- * its own in the line table. */
-#define KIND_THUNK 3u
-
 typedef struct nearest {
     uintptr_t start;
     uint32_t func;          /* UINT32_MAX: not a function's code */
-    uint32_t kind;          /* WELF_LINES_WASM, _ARRAY, _NATIVE or
-                               KIND_THUNK */
+    uint32_t kind;          /* WELF_LINES_* */
 } nearest;
 
 static void consider(nearest *n, uintptr_t pc, const void *code,
@@ -288,7 +282,7 @@ bool welf_engine_symbolize(const welf_engine *engine, uintptr_t pc,
             consider(&n, pc, body ? body : d->funcs[i].wasm_call, i,
                      WELF_LINES_WASM);
             if (body)
-                consider(&n, pc, d->funcs[i].wasm_call, i, KIND_THUNK);
+                consider(&n, pc, d->funcs[i].wasm_call, i, WELF_LINES_THUNK);
             consider(&n, pc, d->funcs[i].array_call, i, WELF_LINES_ARRAY);
             consider(&n, pc, d->funcs[i].native_call, i,
                      WELF_LINES_NATIVE);
