@@ -29,8 +29,6 @@
 #include "elf_merge.h"
 #include "linetable.h"
 
-enum { CC_TAIL = 18 };
-
 void welf_compile_options_init(welf_compile_options *o)
 {
     memset(o, 0, sizeof *o);
@@ -76,7 +74,7 @@ static LLVMValueRef add_function(welf_lower_module *lm, const char *name,
     LLVMSetLinkage(fn, LLVMInternalLinkage);
     LLVMSetSection(fn, section);
     if (tailcc)
-        LLVMSetFunctionCallConv(fn, CC_TAIL);
+        LLVMSetFunctionCallConv(fn, WELF_CC_WASM);
     add_attr(lm, fn, "nounwind");
     if (lm->eh_frame) {
         /* uwtable(async): .eh_frame entries for unwinders, debuggers and
@@ -253,7 +251,7 @@ static bool setup_module(welf_lower_module *lm, const welf_wasm *m,
             LLVMSetVisibility(fn, LLVMHiddenVisibility);
         } else {
             fn = LLVMAddFunction(lm->mod, p->symbols[i], ty);
-            LLVMSetFunctionCallConv(fn, CC_TAIL);
+            LLVMSetFunctionCallConv(fn, WELF_CC_WASM);
             LLVMSetVisibility(fn, LLVMHiddenVisibility);
         }
         if (p->internal[i])
@@ -449,7 +447,7 @@ static LLVMValueRef build_array_entry(welf_lower_module *lm,
     LLVMValueRef call = LLVMBuildCall2(b, fty, lm->funcs[index], args,
                                        welf_lower_arity(ft), "");
     welf_free(args);
-    welf_lower_set_call_cc(lm, call, CC_TAIL);
+    welf_lower_set_call_cc(lm, call, WELF_CC_WASM);
     for (uint32_t i = 0; i < ft->result_count; i++) {
         LLVMValueRef v = ft->result_count == 1
                              ? call
@@ -573,7 +571,7 @@ static bool build_native_entry(welf_lower_module *lm, welf_compile_state *cs,
     if (lm->debug)
         welf_debug_artificial_begin(lm->debug, b, *out, name);
     bool ok = forward_call(lm, b, *out, lm->func_types[t], lm->funcs[index],
-                           CC_TAIL);
+                           WELF_CC_WASM);
     if (lm->debug)
         welf_debug_function_end(lm->debug, b);
     return ok;
@@ -805,7 +803,6 @@ static bool build_everything(welf_lower_module *lm, welf_compile_state *cs,
     if (!ok || !cs->main_chunk)
         return ok;
 
-    cs->escapes = cs->plan->escapes;
     cs->wasm_entries = welf_arena_calloc(&cs->arena, m->func_count + 1,
                                          sizeof(LLVMValueRef));
     cs->array_entries = welf_arena_calloc(&cs->arena, m->func_count + 1,
@@ -833,7 +830,7 @@ static bool build_everything(welf_lower_module *lm, welf_compile_state *cs,
             !(cs->wasm_entries[i] = build_wasm_entry(lm, cs, b, i)))
             return false;
     for (uint32_t i = m->func_import_count; i < m->func_count; i++)
-        if (cs->escapes[i] &&
+        if (cs->plan->escapes[i] &&
             (!(cs->array_entries[i] = build_array_entry(lm, cs, b, i)) ||
              !build_native_entry(lm, cs, b, i, &cs->native_entries[i])))
             return false;
@@ -1177,22 +1174,18 @@ welf_status welf_compile(const welf_wasm *m, const welf_compile_options *opts,
     welf_arena_init(&arena);
     uint32_t count = 0;
     chunk *chunks = plan_chunks(m, &count);
-    if (chunks && !plan_conventions(&plan, &arena, err)) {
+    bool planned = chunks && plan_symbols(&plan, &arena);
+    if (!planned)
+        welf_error_set(err, WELF_ERR_NOMEM, WELF_NO_OFFSET, "out of memory");
+    else
+        planned = plan_conventions(&plan, &arena, err);
+    if (!planned) {
         welf_free(chunks);
         welf_arena_free(&arena);
         plan_cpu_release(&plan);
         if (plan.debug)
             welf_debug_info_free(&debug);
         return err->code;
-    }
-    if (!chunks || !plan_symbols(&plan, &arena)) {
-        welf_free(chunks);
-        welf_arena_free(&arena);
-        plan_cpu_release(&plan);
-        if (plan.debug)
-            welf_debug_info_free(&debug);
-        return welf_error_set(err, WELF_ERR_NOMEM, WELF_NO_OFFSET,
-                              "out of memory");
     }
     plan.multi = count > 1;
 

@@ -46,7 +46,6 @@ typedef struct welf_compile_state {
     uint32_t first, end;            /* defined functions [first, end) */
     bool main_chunk;                /* holds trampolines, stubs, descriptor */
     const char *name;               /* descriptor: welf_module_<name> */
-    const uint8_t *escapes;         /* the plan's */
     LLVMValueRef *wasm_entries;     /* per function: the wasm-convention
                                        thunk of an internal one, else NULL */
     LLVMValueRef *array_entries;    /* per function, NULL unless escaping */

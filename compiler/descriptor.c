@@ -207,7 +207,7 @@ static LLVMValueRef build_funcs(welf_lower_module *lm, welf_compile_state *cs,
         LLVMValueRef thunk = cs->wasm_entries[i];
         LLVMValueRef f[9] = {
             c32(lm, m->funcs[i].type_index),
-            c32(lm, cs->escapes[i] ? WELF_DESC_FUNC_ESCAPES : 0),
+            c32(lm, cs->plan->escapes[i] ? WELF_DESC_FUNC_ESCAPES : 0),
             fn_or_null(lm, thunk ? thunk : lm->funcs[i]),
             fn_or_null(lm, cs->array_entries[i]),
             fn_or_null(lm, cs->native_entries[i]),
