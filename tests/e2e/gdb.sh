@@ -74,10 +74,14 @@ done
 
 # ---- the gdb scripts ----
 
-# The line of the /* @NAME */ marker.
+# line NAME [FILE...]: the line of the /* @NAME */ marker in the files of
+# tests/e2e/gdb (prog.c and scale.c by default).
 line() {
-    n=$(grep -n "/\* @$1 \*/" "$src/prog.c" "$src/scale.c" | cut -d: -f2)
-    [ -n "$n" ] || { echo "e2e gdb: no marker @$1" >&2; exit 1; }
+    l_marker=$1
+    shift
+    [ $# -gt 0 ] || set -- prog.c scale.c
+    n=$(cd "$src" && grep -Hn "/\* @$l_marker \*/" "$@" | cut -d: -f2)
+    [ -n "$n" ] || { echo "e2e gdb: no marker @$l_marker in $*" >&2; exit 1; }
     echo "$n"
 }
 L_scale=$(line scale)
@@ -241,17 +245,12 @@ expect "$w: bt #2" "$tmp/out" bt \
 # frames then come from the line table's inline records.
 wasm_cc -g -O0 -c "$src/crash.c" -o "$tmp/crash.wasm.o" &&
 wasm_cc -g "$tmp/crash.wasm.o" -o "$tmp/crash.wasm" || exit 1
-cline() {
-    n=$(grep -n "/\* @$1 \*/" "$src/crash.c" | cut -d: -f1)
-    [ -n "$n" ] || { echo "e2e gdb: no marker @$1 in crash.c" >&2; exit 1; }
-    echo "$n"
-}
-C_poke=$(cline poke)
-C_divide=$(cline divide)
-C_call_poke=$(cline call_poke)
-C_call_divide=$(cline call_divide)
-C_call_abort=$(cline call_abort)
-C_main_call=$(cline main_call)
+C_poke=$(line poke crash.c)
+C_divide=$(line divide crash.c)
+C_call_poke=$(line call_poke crash.c)
+C_call_divide=$(line call_divide crash.c)
+C_call_abort=$(line call_abort crash.c)
+C_main_call=$(line main_call crash.c)
 # frame OUT N NAME LINE: frame N of the backtrace is NAME at crash.c:LINE.
 frame() {
     expect "$what: frame $2" "$1" - \
