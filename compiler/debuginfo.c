@@ -427,36 +427,48 @@ static bool add_unit(reader *rd, Dwarf_Die cu)
     return !rd->nomem;
 }
 
-static void read_units(reader *rd)
+void welf_dw_each_unit(Dwarf_Debug dbg, welf_dw_unit_fn fn, void *ctx)
 {
-    for (unsigned guard = 0; guard < 1u << 20 && !rd->nomem; guard++) {
+    for (unsigned guard = 0; guard < 1u << 20; guard++) {
         Dwarf_Error e = NULL;
         Dwarf_Unsigned length, type_offset, next;
         Dwarf_Half version, addr_size, length_size, ext_size, unit_type;
         Dwarf_Off abbrev;
         Dwarf_Sig8 sig;
-        int res = dwarf_next_cu_header_d(rd->dbg, 1, &length, &version,
-                                         &abbrev, &addr_size, &length_size,
-                                         &ext_size, &sig, &type_offset, &next,
+        int res = dwarf_next_cu_header_d(dbg, 1, &length, &version, &abbrev,
+                                         &addr_size, &length_size, &ext_size,
+                                         &sig, &type_offset, &next,
                                          &unit_type, &e);
         if (res != DW_DLV_OK) {
-            drop_error(rd, e);
+            if (e)
+                dwarf_dealloc_error(dbg, e);
             return;
         }
         Dwarf_Die cu;
         e = NULL;
-        if (dwarf_siblingof_b(rd->dbg, NULL, 1, &cu, &e) != DW_DLV_OK) {
-            drop_error(rd, e);
+        if (dwarf_siblingof_b(dbg, NULL, 1, &cu, &e) != DW_DLV_OK) {
+            if (e)
+                dwarf_dealloc_error(dbg, e);
             continue;
         }
-        if (add_unit(rd, cu)) {
-            read_lines(rd, cu);
-            read_children(rd, cu, 0);
-        } else {
-            rd->nomem = true;
-        }
+        bool more = fn(ctx, cu, version);
         dwarf_dealloc_die(cu);
+        if (!more)
+            return;
     }
+}
+
+static bool read_unit(void *ctx, Dwarf_Die cu, Dwarf_Half version)
+{
+    reader *rd = ctx;
+    (void)version;
+    if (add_unit(rd, cu)) {
+        read_lines(rd, cu);
+        read_children(rd, cu, 0);
+    } else {
+        rd->nomem = true;
+    }
+    return !rd->nomem;
 }
 
 static int compare_rows(const void *a, const void *b)
@@ -546,7 +558,7 @@ static bool read_dwarf(welf_debug_info *di)
         return true;
     if (!welf_dw_open(&obj, &rd.dbg))
         return true;
-    read_units(&rd);
+    welf_dw_each_unit(rd.dbg, read_unit, &rd);
     Dwarf_Error e = NULL;
     dwarf_object_finish(rd.dbg, &e);
     welf_strset_drop_index(&rd.files);

@@ -115,6 +115,12 @@ typedef struct welf_dw_object {
  * refuses it. Close with dwarf_object_finish. */
 WELF_INTERNAL bool welf_dw_open(welf_dw_object *o, Dwarf_Debug *dbg);
 
+/* Calls fn for each compile unit of `dbg` (its DIE and DWARF version),
+ * until fn returns false; units libdwarf cannot read are skipped. */
+typedef bool (*welf_dw_unit_fn)(void *ctx, Dwarf_Die cu, Dwarf_Half version);
+WELF_INTERNAL void welf_dw_each_unit(Dwarf_Debug dbg, welf_dw_unit_fn fn,
+                                     void *ctx);
+
 /* DW_AT_name of `die`, else of the DIE its DW_AT_specification or
  * DW_AT_abstract_origin names; NULL if none. Points into libdwarf's
  * data, valid until dwarf_object_finish. */

@@ -600,32 +600,19 @@ static void read_inlines(welf_line_builder *lb, object *o, Dwarf_Debug dbg,
         dwarf_dealloc(dbg, w.files, DW_DLA_LIST);
 }
 
-static void read_lines(welf_line_builder *lb, object *o, Dwarf_Debug dbg)
+/* What reading one object's units needs. */
+typedef struct object_read {
+    welf_line_builder *lb;
+    object *o;
+    Dwarf_Debug dbg;
+} object_read;
+
+static bool read_unit(void *ctx, Dwarf_Die cu, Dwarf_Half version)
 {
-    for (unsigned guard = 0; guard < 1u << 20 && !o->nomem; guard++) {
-        Dwarf_Error e = NULL;
-        Dwarf_Unsigned length, type_offset, next;
-        Dwarf_Half version, addr_size, length_size, ext_size, unit_type;
-        Dwarf_Off abbrev;
-        Dwarf_Sig8 sig;
-        if (dwarf_next_cu_header_d(dbg, 1, &length, &version, &abbrev,
-                                   &addr_size, &length_size, &ext_size, &sig,
-                                   &type_offset, &next, &unit_type,
-                                   &e) != DW_DLV_OK) {
-            if (e)
-                dwarf_dealloc_error(dbg, e);
-            return;
-        }
-        Dwarf_Die cu;
-        if (dwarf_siblingof_b(dbg, NULL, 1, &cu, &e) != DW_DLV_OK) {
-            if (e)
-                dwarf_dealloc_error(dbg, e);
-            continue;
-        }
-        read_unit_lines(lb, o, dbg, cu);
-        read_inlines(lb, o, dbg, cu, version);
-        dwarf_dealloc_die(cu);
-    }
+    object_read *r = ctx;
+    read_unit_lines(r->lb, r->o, r->dbg, cu);
+    read_inlines(r->lb, r->o, r->dbg, cu, version);
+    return !r->o->nomem;
 }
 
 /* Copies and relocates the .debug_* sections into `dw`. */
@@ -693,7 +680,7 @@ welf_status welf_line_builder_add(welf_line_builder *lb, const uint8_t *bytes,
         goto nomem;
     Dwarf_Debug dbg;
     if (dw.count > 1 && welf_dw_open(&dw, &dbg)) {
-        read_lines(lb, &o, dbg);
+        welf_dw_each_unit(dbg, read_unit, &(object_read){lb, &o, dbg});
         Dwarf_Error e = NULL;
         dwarf_object_finish(dbg, &e);
         if (o.nomem)
