@@ -29,8 +29,9 @@ const char welf_run_cmd_usage[] =
     "        $XDG_CACHE_HOME/welf, else ~/.cache/welf, keyed by the\n"
     "        module's bytes, the options and the welf binary, so a second\n"
     "        run does not compile; --no-cache compiles afresh and keeps\n"
-    "        nothing; -g compiles with debug information, for gdb\n"
-    "        (docs/debugging.md). OPTIONS:\n";
+    "        nothing; -g compiles with debug information, for gdb and\n"
+    "        for source file:line in trap backtraces (docs/debugging.md).\n"
+    "        OPTIONS:\n";
 
 /* ---- the cache key ---- */
 
